@@ -1,0 +1,172 @@
+//! The enriched article: what kabar emits, one JSON object per article.
+//!
+//! Field names and omission rules follow the proto3 JSON mapping of `kabar.v1.EnrichedArticle`
+//! (`proto/kabar/v1/`): lowerCamelCase names, fields at their default value left out.
+
+use serde::{Deserialize, Serialize};
+
+fn is_zero_f32(value: &f32) -> bool {
+    *value == 0.0
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_zero_u32(value: &u32) -> bool {
+    *value == 0
+}
+
+/// One article after enrichment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnrichedArticle {
+    /// The producer's id, or a stable one derived from the content.
+    pub id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub url: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub published_at: String,
+    /// The cleaned main text, paragraphs separated by a blank line.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<Entity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boilerplate: Option<BoilerplateStats>,
+    /// Every topic this article is published to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineInfo>,
+}
+
+/// The detected language of title and body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Language {
+    /// ISO 639-3 code ("ind"), or "und" when undetermined.
+    pub code: String,
+    /// BCP 47 tag ("id"), or "und".
+    pub bcp47: String,
+    /// English name of the language.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// ISO 15924 script name ("Latn").
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub script: String,
+    /// 0 to 1.
+    #[serde(skip_serializing_if = "is_zero_f32")]
+    pub confidence: f32,
+    /// True when the detector stands behind the answer.
+    #[serde(skip_serializing_if = "is_false")]
+    pub reliable: bool,
+}
+
+/// Entity types: a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum EntityType {
+    #[serde(rename = "PER")]
+    Person,
+    #[serde(rename = "ORG")]
+    Organisation,
+    #[serde(rename = "LOC")]
+    Location,
+    #[default]
+    #[serde(rename = "MISC")]
+    Misc,
+}
+
+impl EntityType {
+    pub const ALL: [EntityType; 4] = [
+        EntityType::Person,
+        EntityType::Organisation,
+        EntityType::Location,
+        EntityType::Misc,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "PER",
+            EntityType::Organisation => "ORG",
+            EntityType::Location => "LOC",
+            EntityType::Misc => "MISC",
+        }
+    }
+}
+
+/// One real-world thing mentioned in the article, with all its mentions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Entity {
+    /// Canonical name (the knowledge-base label when linked, else the longest mention).
+    pub name: String,
+    #[serde(rename = "type")]
+    pub entity_type: EntityType,
+    /// Wikidata id ("Q423") when the entity is linked.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub wikidata: String,
+    pub mentions: Vec<Mention>,
+}
+
+/// Where a mention is: field and half-open range in Unicode code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Mention {
+    pub field: TextField,
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Which text a mention is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TextField {
+    Title,
+    #[default]
+    Body,
+}
+
+/// What boilerplate removal took out, for auditing the cleaner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BoilerplateStats {
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub removed_lines: u32,
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub removed_chars: u32,
+    /// Per reason code, what was removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<RemovalReason>,
+}
+
+/// Lines and characters removed for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RemovalReason {
+    pub code: String,
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub lines: u32,
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub chars: u32,
+}
+
+/// Which pipeline produced the article, and how long it took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PipelineInfo {
+    /// kabar's version.
+    pub version: String,
+    /// The stages that ran, in order.
+    pub stages: Vec<String>,
+    /// Wall time spent enriching this article, in microseconds.
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub processing_micros: u32,
+}

@@ -1,0 +1,150 @@
+//! Boilerplate removal: the story and nothing else.
+//!
+//! HTML pages go through [`html`], which picks the main content block and turns it into
+//! paragraphs; plain text (and the paragraphs from HTML) go through [`lines`], a line classifier
+//! for the page furniture that survives scraping. Every removal is counted under a reason code.
+
+pub mod html;
+pub mod lines;
+
+use crate::article::{BoilerplateStats, RemovalReason};
+
+pub use lines::Reason;
+
+/// Metadata found in an HTML page, used when the input lacks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageMetadata {
+    pub title: String,
+    pub author: String,
+    pub published_at: String,
+    pub canonical_url: String,
+    pub site_name: String,
+    /// The page's declared language (`<html lang>`): a hint, not the answer.
+    pub declared_language: String,
+}
+
+/// The result of cleaning one article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cleaned {
+    /// Main text, paragraphs separated by a blank line.
+    pub body: String,
+    pub stats: BoilerplateStats,
+    pub metadata: PageMetadata,
+}
+
+/// The cleaning stage. Stateless for now; per-source template learning will live here.
+#[derive(Debug, Default)]
+pub struct Cleaner {
+    _private: (),
+}
+
+impl Cleaner {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cleans plain text.
+    pub fn clean_text(&self, text: &str) -> Cleaned {
+        let lines: Vec<&str> = text.lines().collect();
+        let verdicts = lines::classify(&lines);
+        assemble(&lines, &verdicts, PageMetadata::default(), 0, 0)
+    }
+
+    /// Cleans an HTML page: main-content extraction, then the line classifier over its blocks.
+    pub fn clean_html(&self, page: &str) -> Cleaned {
+        let extracted = html::extract(page);
+        let blocks: Vec<&str> = extracted.blocks.iter().map(String::as_str).collect();
+        let verdicts = lines::classify(&blocks);
+        assemble(
+            &blocks,
+            &verdicts,
+            extracted.metadata,
+            extracted.dropped_blocks,
+            extracted.dropped_chars,
+        )
+    }
+}
+
+fn assemble(
+    lines: &[&str],
+    verdicts: &[Option<Reason>],
+    metadata: PageMetadata,
+    markup_lines: u32,
+    markup_chars: u32,
+) -> Cleaned {
+    let mut body = String::new();
+    let mut tally: Vec<(Reason, u32, u32)> = Vec::new();
+    if markup_lines > 0 {
+        tally.push((Reason::Markup, markup_lines, markup_chars));
+    }
+    for (line, verdict) in lines.iter().zip(verdicts) {
+        let trimmed = line.trim();
+        match verdict {
+            None => {
+                if trimmed.is_empty() {
+                    continue;
+                }
+                if !body.is_empty() {
+                    body.push_str("\n\n");
+                }
+                body.push_str(trimmed);
+            }
+            Some(reason) => {
+                let chars = u32::try_from(trimmed.chars().count()).unwrap_or(u32::MAX);
+                match tally.iter_mut().find(|(r, _, _)| r == reason) {
+                    Some(entry) => {
+                        entry.1 += 1;
+                        entry.2 = entry.2.saturating_add(chars);
+                    }
+                    None => tally.push((*reason, 1, chars)),
+                }
+            }
+        }
+    }
+    let stats = BoilerplateStats {
+        removed_lines: tally.iter().map(|t| t.1).sum(),
+        removed_chars: tally.iter().map(|t| t.2).fold(0, u32::saturating_add),
+        reasons: tally
+            .into_iter()
+            .map(|(reason, lines, chars)| RemovalReason {
+                code: reason.code().to_owned(),
+                lines,
+                chars,
+            })
+            .collect(),
+    };
+    Cleaned {
+        body,
+        stats,
+        metadata,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED_TAIL: &str = "Sementara Rusia sangat ingin memanfaatkan senjata tersebut, setelah menghabiskan cadangan senjata.\n\
+Olahraga | 1 hari yang lalu\n\
+Pos Tangerang | 7 jam yang lalu\n\
+TangselCity | 2 hari yang lalu\n";
+
+    #[test]
+    fn related_tail_goes_story_stays() {
+        let cleaned = Cleaner::new().clean_text(SEED_TAIL);
+        assert_eq!(
+            cleaned.body,
+            "Sementara Rusia sangat ingin memanfaatkan senjata tersebut, setelah menghabiskan cadangan senjata."
+        );
+        assert_eq!(cleaned.stats.removed_lines, 3);
+        assert_eq!(cleaned.stats.reasons[0].code, "related_link");
+    }
+
+    #[test]
+    fn cleaning_is_idempotent() {
+        let cleaner = Cleaner::new();
+        let once = cleaner.clean_text(SEED_TAIL).body;
+        let twice = cleaner.clean_text(&once).body;
+        assert_eq!(once, twice);
+    }
+}

@@ -1,0 +1,29 @@
+//! kabar's pipeline: raw article bytes in, an enriched article and its destinations out.
+//!
+//! This crate knows nothing of Kafka, networks or exporters; the `kabar` service wraps it.
+//! An article flows through:
+//!
+//! 1. [`input`]: bytes → [`input::InputArticle`] (JSON object or plain text), or a poison error.
+//! 2. [`clean`]: HTML main-content extraction and plain-text furniture removal → `body`.
+//! 3. [`lang`]: language of title and body → `language`.
+//! 4. [`entities`]: people, organisations and places, linked to Wikidata → `entities`.
+//! 5. [`route`]: the topics the article goes to → `routes`.
+//!
+//! [`Pipeline::process`] runs them in order and reports time per stage; every failure is a
+//! [`Failure`] with a stage and a bounded error code ([`error`]).
+
+pub mod article;
+pub mod clean;
+pub mod entities;
+pub mod error;
+pub mod input;
+pub mod lang;
+pub mod pipeline;
+pub mod route;
+
+pub use article::EnrichedArticle;
+pub use error::{PipelineError, Stage};
+pub use pipeline::{Failure, Pipeline, PipelineConfig, Processed, StageSet};
+
+/// kabar's version, stamped on every enriched article.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,325 @@
+//! The pipeline: decode, clean, detect language, tag entities, route; one article at a time.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use crate::article::{EnrichedArticle, PipelineInfo};
+use crate::clean::Cleaner;
+use crate::entities::EntityTagger;
+use crate::entities::gazetteer::GazetteerError;
+use crate::error::{PipelineError, Stage};
+use crate::input::{self, InputArticle, Limits};
+use crate::lang::LanguageDetector;
+use crate::route::{RouteError, RouteRule, Router};
+
+/// Which enrichment stages run. Decoding always runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageSet {
+    pub clean: bool,
+    pub lang: bool,
+    pub entities: bool,
+    pub route: bool,
+}
+
+impl StageSet {
+    pub const ALL: StageSet = StageSet {
+        clean: true,
+        lang: true,
+        entities: true,
+        route: true,
+    };
+
+    fn names(self) -> Vec<String> {
+        [
+            (self.clean, Stage::Clean),
+            (self.lang, Stage::Lang),
+            (self.entities, Stage::Entities),
+            (self.route, Stage::Route),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, stage)| stage.as_str().to_owned())
+        .collect()
+    }
+}
+
+impl Default for StageSet {
+    fn default() -> Self {
+        Self::ALL
+    }
+}
+
+impl FromStr for StageSet {
+    type Err = String;
+
+    /// Parses `clean,lang,entities,route` (any subset, any order).
+    fn from_str(list: &str) -> Result<Self, Self::Err> {
+        let mut set = StageSet {
+            clean: false,
+            lang: false,
+            entities: false,
+            route: false,
+        };
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "clean" => set.clean = true,
+                "lang" => set.lang = true,
+                "entities" => set.entities = true,
+                "route" => set.route = true,
+                other => {
+                    return Err(format!(
+                        "unknown stage {other:?}; expected any of clean, lang, entities, route"
+                    ));
+                }
+            }
+        }
+        if set
+            == (StageSet {
+                clean: false,
+                lang: false,
+                entities: false,
+                route: false,
+            })
+        {
+            return Err("no stage selected".to_owned());
+        }
+        Ok(set)
+    }
+}
+
+/// Everything a pipeline is built from.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub limits: Limits,
+    pub routes: Vec<RouteRule>,
+    pub stages: StageSet,
+}
+
+impl PipelineConfig {
+    /// All stages, default limits, the given routes.
+    pub fn new(routes: Vec<RouteRule>) -> Self {
+        Self {
+            limits: Limits::default(),
+            routes,
+            stages: StageSet::ALL,
+        }
+    }
+}
+
+/// Why a pipeline could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("invalid routes: {0}")]
+    Routes(#[from] RouteError),
+    #[error("invalid gazetteer: {0}")]
+    Gazetteer(#[from] GazetteerError),
+}
+
+/// A successfully enriched article and what each stage cost.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub article: EnrichedArticle,
+    /// Time per stage that ran, in pipeline order.
+    pub timings: Vec<(Stage, Duration)>,
+}
+
+/// An article that cannot be enriched, ever: it goes to the dead-letter topic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("article {id}: {error}")]
+pub struct Failure {
+    /// The article's id, or a hash of the payload when it did not decode.
+    pub id: String,
+    pub error: PipelineError,
+}
+
+/// The whole enrichment pipeline. Immutable once built; share it between threads.
+#[derive(Debug)]
+pub struct Pipeline {
+    limits: Limits,
+    stages: StageSet,
+    cleaner: Cleaner,
+    detector: LanguageDetector,
+    tagger: EntityTagger,
+    router: Router,
+}
+
+impl Pipeline {
+    pub fn new(config: PipelineConfig) -> Result<Self, BuildError> {
+        Ok(Self {
+            limits: config.limits,
+            stages: config.stages,
+            cleaner: Cleaner::new(),
+            detector: LanguageDetector::new(),
+            tagger: EntityTagger::new()?,
+            router: Router::new(config.routes)?,
+        })
+    }
+
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Enriches one payload.
+    pub fn process(&self, payload: &[u8]) -> Result<Processed, Failure> {
+        let started = Instant::now();
+        let mut timings = Vec::with_capacity(5);
+        let input = input::decode(payload, &self.limits).map_err(|error| Failure {
+            id: input::payload_id(payload),
+            error,
+        })?;
+        timings.push((Stage::Decode, started.elapsed()));
+        let id = input.id.clone();
+        let fail = |error| Failure {
+            id: id.clone(),
+            error,
+        };
+
+        let mut article = self.clean(input, &mut timings).map_err(fail)?;
+        if self.stages.lang {
+            let (title, body) = (&article.title, &article.body);
+            let language = run_stage(Stage::Lang, &mut timings, || {
+                self.detector.detect(title, body)
+            })
+            .map_err(fail)?;
+            article.language = Some(language);
+        }
+        if self.stages.entities {
+            let (title, body) = (&article.title, &article.body);
+            article.entities = run_stage(Stage::Entities, &mut timings, || {
+                self.tagger.tag(title, body)
+            })
+            .map_err(fail)?;
+        }
+        if self.stages.route {
+            let snapshot = &article;
+            article.routes = run_stage(Stage::Route, &mut timings, || self.router.route(snapshot))
+                .map_err(fail)?;
+        }
+        article.pipeline = Some(PipelineInfo {
+            version: crate::VERSION.to_owned(),
+            stages: self.stages.names(),
+            processing_micros: u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX),
+        });
+        Ok(Processed { article, timings })
+    }
+
+    fn clean(
+        &self,
+        input: InputArticle,
+        timings: &mut Vec<(Stage, Duration)>,
+    ) -> Result<EnrichedArticle, PipelineError> {
+        let mut article = EnrichedArticle {
+            id: input.id,
+            source: input.source,
+            url: input.url,
+            title: input.title,
+            published_at: input.published_at,
+            ..EnrichedArticle::default()
+        };
+        let has_html = !input.html.trim().is_empty();
+        if !self.stages.clean {
+            article.body = if has_html {
+                crate::clean::html::extract(&input.html).blocks.join("\n\n")
+            } else {
+                input.text.trim().to_owned()
+            };
+            return Ok(article);
+        }
+        let (html, text) = (&input.html, &input.text);
+        let cleaned = run_stage(Stage::Clean, timings, || {
+            if has_html {
+                self.cleaner.clean_html(html)
+            } else {
+                self.cleaner.clean_text(text)
+            }
+        })?;
+        let metadata = cleaned.metadata;
+        for (field, found) in [
+            (&mut article.title, metadata.title),
+            (&mut article.url, metadata.canonical_url),
+            (&mut article.published_at, metadata.published_at),
+            (&mut article.source, metadata.site_name),
+        ] {
+            if field.is_empty() {
+                *field = found;
+            }
+        }
+        article.body = cleaned.body;
+        // Never empty a real article: if cleaning removed everything, keep the text.
+        if article.body.is_empty() && !has_html && !input.text.trim().is_empty() {
+            article.body = input.text.trim().to_owned();
+        } else {
+            article.boilerplate = Some(cleaned.stats);
+        }
+        Ok(article)
+    }
+}
+
+/// Runs one stage, timing it and turning a panic into a stage error instead of a crash.
+fn run_stage<T>(
+    stage: Stage,
+    timings: &mut Vec<(Stage, Duration)>,
+    work: impl FnOnce() -> T,
+) -> Result<T, PipelineError> {
+    let started = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(work)).map_err(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_owned());
+        PipelineError::StageFailed { stage, detail }
+    });
+    timings.push((stage, started.elapsed()));
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline() -> Pipeline {
+        let routes = vec![RouteRule {
+            topic: "out.{language}".to_owned(),
+            when: crate::route::Condition::default(),
+        }];
+        Pipeline::new(PipelineConfig::new(routes)).expect("pipeline")
+    }
+
+    #[test]
+    fn stage_lists_parse() {
+        let set: StageSet = "lang".parse().expect("valid");
+        assert!(set.lang && !set.clean && !set.entities && !set.route);
+        assert!("lang,bogus".parse::<StageSet>().is_err());
+        assert!("".parse::<StageSet>().is_err());
+    }
+
+    #[test]
+    fn html_metadata_fills_missing_fields() {
+        let pipeline = pipeline();
+        let payload = serde_json::json!({
+            "html": "<html lang=en><head><title>Storm hits coast</title><link rel=canonical href=https://n.example/storm></head><body><article><p>A powerful storm hit the coast of Java on Monday, officials in Jakarta said, cutting power to thousands of homes.</p></article></body></html>"
+        });
+        let processed = pipeline
+            .process(payload.to_string().as_bytes())
+            .expect("processed");
+        let article = processed.article;
+        assert_eq!(article.title, "Storm hits coast");
+        assert_eq!(article.url, "https://n.example/storm");
+        assert!(article.body.starts_with("A powerful storm"));
+        assert_eq!(
+            article.language.as_ref().map(|l| l.code.as_str()),
+            Some("eng")
+        );
+        assert_eq!(article.routes, ["out.eng"]);
+    }
+
+    #[test]
+    fn failures_carry_an_id() {
+        let pipeline = pipeline();
+        let failure = pipeline.process(b"{not json").expect_err("poison");
+        assert_eq!(failure.error.code(), "invalid_json");
+        assert_eq!(failure.id.len(), 32);
+    }
+}

@@ -1,0 +1,239 @@
+//! Routing: which topics an enriched article goes to.
+//!
+//! A route is a topic template plus a condition; an article goes to every route whose
+//! condition holds. Templates may use `{language}` (the ISO 639-3 code, `und` when unknown).
+//! The rules come from the caller: only the service knows topic names.
+
+use serde::Deserialize;
+
+use crate::article::{EnrichedArticle, EntityType};
+
+/// One routing rule, as written in the routes file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRule {
+    /// Topic name or template, e.g. `news.lang.{language}.v1`.
+    pub topic: String,
+    /// When to route; an empty condition always holds.
+    #[serde(default)]
+    pub when: Condition,
+}
+
+/// Conditions on an article; every non-empty list must contain the article's value (for
+/// entities: at least one entity must match).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// ISO 639-3 codes.
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Entity types present in the article.
+    #[serde(default)]
+    pub entity_type: Vec<EntityType>,
+    /// Wikidata ids of entities present in the article.
+    #[serde(default)]
+    pub entity_id: Vec<String>,
+    /// Article sources.
+    #[serde(default)]
+    pub source: Vec<String>,
+}
+
+impl Condition {
+    fn holds(&self, article: &EnrichedArticle, language: &str) -> bool {
+        (self.language.is_empty() || self.language.iter().any(|l| l == language))
+            && (self.source.is_empty() || self.source.contains(&article.source))
+            && (self.entity_type.is_empty()
+                || article
+                    .entities
+                    .iter()
+                    .any(|e| self.entity_type.contains(&e.entity_type)))
+            && (self.entity_id.is_empty()
+                || article
+                    .entities
+                    .iter()
+                    .any(|e| !e.wikidata.is_empty() && self.entity_id.contains(&e.wikidata)))
+    }
+}
+
+/// Why a set of routes was rejected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RouteError {
+    #[error(
+        "route {index}: topic template {template:?} uses unknown placeholder {placeholder:?} (known: {{language}})"
+    )]
+    UnknownPlaceholder {
+        index: usize,
+        template: String,
+        placeholder: String,
+    },
+    #[error(
+        "route {index}: topic {template:?} is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)"
+    )]
+    InvalidTopic { index: usize, template: String },
+    #[error("no routes configured: every article would be dropped")]
+    Empty,
+}
+
+/// The routing stage.
+#[derive(Debug, Clone)]
+pub struct Router {
+    rules: Vec<RouteRule>,
+}
+
+fn is_valid_topic(topic: &str) -> bool {
+    !topic.is_empty()
+        && topic.len() <= 249
+        && topic != "."
+        && topic != ".."
+        && topic
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+impl Router {
+    /// Validates the rules: placeholders known, topic names valid once filled in.
+    pub fn new(rules: Vec<RouteRule>) -> Result<Self, RouteError> {
+        if rules.is_empty() {
+            return Err(RouteError::Empty);
+        }
+        for (index, rule) in rules.iter().enumerate() {
+            let mut rest = rule.topic.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let close = after.find('}').unwrap_or(after.len());
+                let placeholder = &after[..close];
+                if placeholder != "language" {
+                    return Err(RouteError::UnknownPlaceholder {
+                        index,
+                        template: rule.topic.clone(),
+                        placeholder: placeholder.to_owned(),
+                    });
+                }
+                rest = &after[(close + 1).min(after.len())..];
+            }
+            if !is_valid_topic(&rule.topic.replace("{language}", "und")) {
+                return Err(RouteError::InvalidTopic {
+                    index,
+                    template: rule.topic.clone(),
+                });
+            }
+        }
+        Ok(Self { rules })
+    }
+
+    /// Every topic the article goes to, in rule order, without repeats.
+    pub fn route(&self, article: &EnrichedArticle) -> Vec<String> {
+        let language = article
+            .language
+            .as_ref()
+            .map(|l| l.code.as_str())
+            .filter(|code| code.chars().all(|c| c.is_ascii_lowercase()) && !code.is_empty())
+            .unwrap_or("und");
+        let mut topics: Vec<String> = Vec::new();
+        for rule in &self.rules {
+            if rule.when.holds(article, language) {
+                let topic = rule.topic.replace("{language}", language);
+                if !topics.contains(&topic) {
+                    topics.push(topic);
+                }
+            }
+        }
+        topics
+    }
+
+    /// Topic names that can be known before any article arrives (templates excluded).
+    pub fn static_topics(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|r| !r.topic.contains('{'))
+            .map(|r| r.topic.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::{Entity, Language};
+
+    fn article(language: &str) -> EnrichedArticle {
+        EnrichedArticle {
+            language: Some(Language {
+                code: language.to_owned(),
+                ..Language::default()
+            }),
+            ..EnrichedArticle::default()
+        }
+    }
+
+    fn by_language() -> Vec<RouteRule> {
+        ["news.enriched.v1", "news.lang.{language}.v1"]
+            .into_iter()
+            .map(|topic| RouteRule {
+                topic: topic.to_owned(),
+                when: Condition::default(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn routes_by_language() {
+        let router = Router::new(by_language()).expect("valid");
+        assert_eq!(
+            router.route(&article("ind")),
+            ["news.enriched.v1", "news.lang.ind.v1"]
+        );
+        assert_eq!(
+            router.route(&EnrichedArticle::default()),
+            ["news.enriched.v1", "news.lang.und.v1"]
+        );
+    }
+
+    #[test]
+    fn conditions() {
+        let rules: Vec<RouteRule> = vec![
+            RouteRule {
+                topic: "news.korea.v1".into(),
+                when: Condition {
+                    entity_id: vec!["Q423".into()],
+                    ..Condition::default()
+                },
+            },
+            RouteRule {
+                topic: "news.people.id.v1".into(),
+                when: Condition {
+                    language: vec!["ind".into()],
+                    entity_type: vec![EntityType::Person],
+                    ..Condition::default()
+                },
+            },
+        ];
+        let router = Router::new(rules).expect("valid");
+        let mut a = article("ind");
+        assert!(router.route(&a).is_empty());
+        a.entities.push(Entity {
+            name: "North Korea".into(),
+            entity_type: EntityType::Location,
+            wikidata: "Q423".into(),
+            mentions: vec![],
+        });
+        assert_eq!(router.route(&a), ["news.korea.v1"]);
+    }
+
+    #[test]
+    fn bad_templates_are_rejected() {
+        let bad = |topic: &str| {
+            Router::new(vec![RouteRule {
+                topic: topic.into(),
+                when: Condition::default(),
+            }])
+            .expect_err("invalid")
+        };
+        assert!(matches!(
+            bad("news.{lang}.v1"),
+            RouteError::UnknownPlaceholder { .. }
+        ));
+        assert!(matches!(bad("news/raw"), RouteError::InvalidTopic { .. }));
+        assert_eq!(Router::new(vec![]).expect_err("empty"), RouteError::Empty);
+    }
+}
