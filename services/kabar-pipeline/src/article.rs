@@ -64,9 +64,38 @@ pub struct Language {
     /// 0 to 1.
     #[serde(skip_serializing_if = "is_zero_f32")]
     pub confidence: f32,
-    /// True when the detector stands behind the answer.
+    /// True when the detector stands behind the answer (then it is right at least 97% of the
+    /// time on held-out text).
     #[serde(skip_serializing_if = "is_false")]
     pub reliable: bool,
+    /// The runner-up languages with their probabilities, best first, for close calls.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<LanguageScore>,
+    /// Another language that a fifth or more of a mixed-language body is written in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary: Option<SecondaryLanguage>,
+}
+
+/// A candidate language and its probability.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LanguageScore {
+    /// ISO 639-3 code.
+    pub code: String,
+    /// 0 to 1.
+    #[serde(skip_serializing_if = "is_zero_f32")]
+    pub score: f32,
+}
+
+/// The second language of a mixed-language article.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecondaryLanguage {
+    /// ISO 639-3 code.
+    pub code: String,
+    /// Share of the body's characters written in it, 0 to 1.
+    #[serde(skip_serializing_if = "is_zero_f32")]
+    pub share: f32,
 }
 
 /// Entity types: a closed set.
@@ -138,6 +167,11 @@ pub enum TextField {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BoilerplateStats {
+    /// True when the body is not the scorer's answer: a fallback extraction (hostile or
+    /// unusual page) or the uncleaned text kept because cleaning would have emptied a real
+    /// article. Worth routing for review.
+    #[serde(skip_serializing_if = "is_false")]
+    pub fallback: bool,
     #[serde(skip_serializing_if = "is_zero_u32")]
     pub removed_lines: u32,
     #[serde(skip_serializing_if = "is_zero_u32")]

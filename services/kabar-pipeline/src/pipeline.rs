@@ -186,8 +186,9 @@ impl Pipeline {
         }
         if self.stages.entities {
             let (title, body) = (&article.title, &article.body);
+            let language = article.language.as_ref().map_or("", |l| l.code.as_str());
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag(title, body)
+                self.tagger.tag(title, body, language)
             })
             .map_err(fail)?;
         }
@@ -211,7 +212,7 @@ impl Pipeline {
     ) -> Result<EnrichedArticle, PipelineError> {
         let mut article = EnrichedArticle {
             id: input.id,
-            source: input.source,
+            source: input.source.clone(),
             url: input.url,
             title: input.title,
             published_at: input.published_at,
@@ -226,12 +227,12 @@ impl Pipeline {
             };
             return Ok(article);
         }
-        let (html, text) = (&input.html, &input.text);
+        let (html, text, source) = (&input.html, &input.text, &input.source);
         let cleaned = run_stage(Stage::Clean, timings, || {
             if has_html {
-                self.cleaner.clean_html(html)
+                self.cleaner.clean_html_from(source, html)
             } else {
-                self.cleaner.clean_text(text)
+                self.cleaner.clean_text_from(source, text)
             }
         })?;
         let metadata = cleaned.metadata;
@@ -246,12 +247,18 @@ impl Pipeline {
             }
         }
         article.body = cleaned.body;
-        // Never empty a real article: if cleaning removed everything, keep the text.
-        if article.body.is_empty() && !has_html && !input.text.trim().is_empty() {
-            article.body = input.text.trim().to_owned();
-        } else {
-            article.boilerplate = Some(cleaned.stats);
+        let mut stats = cleaned.stats;
+        // Never empty a real article: if cleaning removed everything, keep the uncleaned text
+        // and flag it, so it can be routed for review rather than lost.
+        if article.body.is_empty() {
+            article.body = if has_html {
+                crate::clean::html::visible_text(&input.html)
+            } else {
+                input.text.trim().to_owned()
+            };
+            stats.fallback = !article.body.is_empty();
         }
+        article.boilerplate = Some(stats);
         Ok(article)
     }
 }

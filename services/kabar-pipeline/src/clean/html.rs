@@ -1,18 +1,25 @@
 //! Main-content extraction from HTML pages.
 //!
-//! Parses with html5ever (through `scraper`), picks the container most likely to hold the story
-//! (schema.org `articleBody`, then `<article>`, `<main>`, then `<body>`), drops elements whose
-//! tag, class or id marks them as page furniture, and returns the remaining text as blocks, one
-//! per paragraph-level element. The walk is iterative, so deeply nested pages cannot overflow
-//! the stack.
+//! 1. [`guard`](super::guard) refuses pages too deep or too large for html5ever; those go
+//!    through a linear tag stripper instead.
+//! 2. One iterative walk over the parsed page (through `scraper`) cuts the text into blocks,
+//!    one per paragraph-level element, each remembering its innermost container, its link
+//!    characters and whether it is a heading. Scripts, styles and similar never yield text.
+//! 3. Every block gets a value: prose (long, or dense in stopwords of some language) counts
+//!    its non-link characters; link lists, furniture (class/id such as `share`, `related`,
+//!    `comments`) and short non-prose count against. Values add up the container tree; the
+//!    container with the highest sum, times its share of non-link text, holds the story
+//!    (`articleBody`, `<article>` and classes like `entry-content` get a bonus).
+//! 4. The story is that container's blocks minus furniture, link lists, `<h1>` headlines and
+//!    hidden duplicates, as one run: the line classifier then drops the header before the
+//!    first and the tail after the last substantial paragraph.
+//! 5. JSON-LD `articleBody` replaces the result when it is at least as complete; a result that
+//!    is suspiciously short falls back to every prose block of the page (recall first).
 
-use std::sync::LazyLock;
+use scraper::Html;
 
-use ego_tree::iter::Edge;
-use regex::Regex;
-use scraper::{ElementRef, Html, Node, Selector};
-
-use super::PageMetadata;
+use super::dom::{Block, Container, walk};
+use super::{PageMetadata, guard, metadata, stopwords};
 
 /// What extraction produced.
 #[derive(Debug, Default)]
@@ -20,305 +27,218 @@ pub struct Extracted {
     /// Paragraph-level text blocks, whitespace collapsed, in document order.
     pub blocks: Vec<String>,
     pub metadata: PageMetadata,
-    /// Furniture elements dropped and their characters, for the boilerplate statistics.
+    /// Furniture blocks dropped and their characters, for the boilerplate statistics.
     pub dropped_blocks: u32,
     pub dropped_chars: u32,
+    /// True when the result came from a fallback (hostile page, or the scorer found too
+    /// little): worth a review.
+    pub fallback: bool,
 }
-
-/// Tags that never hold the story.
-const SKIPPED_TAGS: &[&str] = &[
-    "script", "style", "noscript", "nav", "footer", "header", "aside", "form", "iframe", "svg",
-    "button", "select", "template", "head", "menu", "dialog",
-];
-
-/// Tags that end a block of text.
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "figure",
-    "figcaption",
-    "dd",
-    "dt",
-    "dl",
-    "br",
-    "hr",
-    "address",
-    "center",
-];
-
-/// Class or id words that mark furniture. Matched against whole class/id tokens' parts.
-static FURNITURE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)] // a constant pattern, covered by tests
-    Regex::new(
-        r"(?i)(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|footer|share|sharing|social|related|recommended|comments?|cookie|consent|sidebar|advert|ads?|promo|newsletter|subscribe|popup|modal|banner|sponsor|tags|pagination|byline-share|outbrain|taboola)(?:$|[-_\s])",
-    )
-    .unwrap()
-});
-
-fn selector(css: &str) -> Selector {
-    #[allow(clippy::unwrap_used)] // constant selectors, covered by tests
-    Selector::parse(css).unwrap()
-}
-
-static CONTENT_ROOTS: LazyLock<Vec<Selector>> = LazyLock::new(|| {
-    [
-        "[itemprop=articleBody]",
-        "article",
-        "main",
-        "[role=main]",
-        "body",
-    ]
-    .into_iter()
-    .map(selector)
-    .collect()
-});
 
 /// Extracts the main content and metadata from a page.
 pub fn extract(page: &str) -> Extracted {
+    if !guard::within_limits(page) {
+        return Extracted {
+            blocks: guard::strip_tags(page),
+            fallback: true,
+            ..Extracted::default()
+        };
+    }
     let document = Html::parse_document(page);
-    let metadata = metadata(&document);
-    let mut best: Option<Extracted> = None;
-    for root_selector in CONTENT_ROOTS.iter() {
-        // Several candidates (e.g. many <article> teasers): keep the one with the most text.
-        for root in document.select(root_selector) {
-            let candidate = walk(root);
-            let chars = |e: &Extracted| e.blocks.iter().map(|b| b.len()).sum::<usize>();
-            if best.as_ref().is_none_or(|b| chars(&candidate) > chars(b)) {
-                best = Some(candidate);
+    let ld = metadata::json_ld(&document);
+    let metadata = metadata::metadata(&document, &ld);
+    let (mut containers, blocks) = walk(&document);
+    // A container marked as furniture that holds the story's own container ("l-sidebar-fixed"
+    // around "c-entry-content") was marked for its layout, not its content.
+    for index in 0..containers.len() {
+        if containers[index].bonus {
+            let mut current = containers[index].parent;
+            while let Some(parent) = current {
+                containers[parent].furniture = false;
+                current = containers[parent].parent;
             }
         }
-        // A specific container with a real amount of text wins over broader ones.
-        if best
-            .as_ref()
-            .is_some_and(|b| b.blocks.iter().map(|s| s.len()).sum::<usize>() >= 200)
-        {
-            break;
+    }
+    let values: Vec<f32> = blocks.iter().map(|b| block_value(b, &containers)).collect();
+    for (block, value) in blocks.iter().zip(&values) {
+        let owner = &mut containers[block.owner];
+        owner.score += value;
+        owner.chars += block.chars as f32;
+        owner.link_chars += block.link_chars as f32;
+    }
+    // Children come after their parents: a reverse sweep adds each sum to its parent.
+    for index in (0..containers.len()).rev() {
+        if let Some(parent) = containers[index].parent {
+            let (score, chars, link_chars) = {
+                let c = &containers[index];
+                (c.score, c.chars, c.link_chars)
+            };
+            let parent = &mut containers[parent];
+            parent.score += score;
+            parent.chars += chars;
+            parent.link_chars += link_chars;
         }
     }
-    let mut extracted = best.unwrap_or_default();
-    extracted.metadata = metadata;
-    extracted
-}
-
-fn is_furniture(element: &scraper::node::Element) -> bool {
-    if SKIPPED_TAGS.contains(&element.name()) {
-        return true;
-    }
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    if matches!(
-        element.attr("role"),
-        Some("navigation" | "banner" | "contentinfo")
-    ) {
-        return true;
-    }
-    let class_and_id = [element.attr("class"), element.attr("id")];
-    class_and_id
+    let best = containers
         .iter()
-        .flatten()
-        .any(|value| FURNITURE_CLASS.is_match(value))
-}
+        .enumerate()
+        .map(|(i, c)| {
+            let text_share = 1.0 - c.link_chars / c.chars.max(1.0);
+            let score = c.score * text_share;
+            (i, if c.bonus { score * 1.15 } else { score })
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(0, |(i, _)| i);
 
-/// Walks one subtree, without recursion, collecting text blocks.
-fn walk(root: ElementRef<'_>) -> Extracted {
-    let mut out = Extracted::default();
-    let mut current = String::new();
-    let mut current_link_chars = 0usize;
-    let mut link_depth = 0usize;
-    let mut skipping: Option<ego_tree::NodeId> = None;
-
-    let flush = |current: &mut String, link_chars: &mut usize, out: &mut Extracted| {
-        let text = current.trim();
-        if !text.is_empty() {
-            let chars = text.chars().count();
-            // A short block that is mostly links is navigation.
-            if *link_chars * 10 > chars * 6 && chars < 400 {
-                out.dropped_blocks += 1;
-                out.dropped_chars = out
-                    .dropped_chars
-                    .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
-            } else {
-                out.blocks.push(text.to_owned());
-            }
-        }
-        current.clear();
-        *link_chars = 0;
+    let mut out = Extracted {
+        metadata,
+        ..Extracted::default()
     };
-
-    for edge in root.traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if let Some(skip_root) = skipping {
-                    if let Node::Text(text) = node.value() {
-                        let chars = text
-                            .split_whitespace()
-                            .map(|w| w.chars().count())
-                            .sum::<usize>();
-                        out.dropped_chars = out
-                            .dropped_chars
-                            .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
-                    }
-                    let _ = skip_root;
-                    continue;
-                }
-                match node.value() {
-                    Node::Element(element) => {
-                        if node.id() != root.id() && is_furniture(element) {
-                            skipping = Some(node.id());
-                            out.dropped_blocks += 1;
-                            continue;
-                        }
-                        if BLOCK_TAGS.contains(&element.name()) {
-                            flush(&mut current, &mut current_link_chars, &mut out);
-                        }
-                        if element.name() == "a" {
-                            link_depth += 1;
-                        }
-                    }
-                    Node::Text(text) => {
-                        append_collapsed(&mut current, text);
-                        if link_depth > 0 {
-                            current_link_chars += text.trim().chars().count();
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(skip_root) = skipping {
-                    if skip_root == node.id() {
-                        skipping = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(element) = node.value() {
-                    if element.name() == "a" {
-                        link_depth = link_depth.saturating_sub(1);
-                    }
-                    if BLOCK_TAGS.contains(&element.name()) {
-                        flush(&mut current, &mut current_link_chars, &mut out);
-                    }
-                }
-            }
+    // Furniture marks that would take most of the prose away are wrong (a site whose every
+    // element is a "widget"): then they are ignored.
+    let inside = |b: &Block| depth_below(&containers, b.owner, best).is_some();
+    let prose_chars: usize = blocks
+        .iter()
+        .zip(&values)
+        .filter(|(b, v)| **v > 0.0 && inside(b))
+        .map(|(b, _)| b.chars)
+        .sum();
+    let unmarked_chars: usize = blocks
+        .iter()
+        .zip(&values)
+        .filter(|(b, v)| **v > 0.0 && inside(b) && !furniture_below(&containers, b.owner, best))
+        .map(|(b, _)| b.chars)
+        .sum();
+    let trust_marks = unmarked_chars * 4 >= prose_chars;
+    let chosen: Vec<(&Block, f32)> = blocks
+        .iter()
+        .zip(values.iter().copied())
+        .filter(|(b, _)| inside(b))
+        .collect();
+    let is_link_list = |b: &Block| b.link_chars * 2 > b.chars;
+    // Hidden copies (microdata `description`, `articleBody` duplicates) repeat what was kept.
+    let mut seen_starts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (block, value) in &chosen {
+        let start = prefix(&block.text, 60);
+        if block.chars >= 40
+            && seen_starts
+                .get(start)
+                .is_some_and(|&kept| kept >= block.chars)
+        {
+            out.dropped_blocks += 1;
+            continue;
+        }
+        let marked = trust_marks && furniture_below(&containers, block.owner, best);
+        let link_list = is_link_list(block);
+        let keep = !block.heading && !marked && !link_list && *value > -0.5 * block.chars as f32;
+        if keep {
+            seen_starts.insert(start, block.chars);
+            out.blocks.push(block.text.clone());
+        } else {
+            out.dropped_blocks += 1;
+            out.dropped_chars = out
+                .dropped_chars
+                .saturating_add(u32::try_from(block.chars).unwrap_or(u32::MAX));
         }
     }
-    flush(&mut current, &mut current_link_chars, &mut out);
+    let chars: usize = out.blocks.iter().map(|b| b.chars().count()).sum();
+    let ld_chars = ld.article_body.chars().count();
+    if ld_chars >= 200 && ld_chars * 10 >= chars * 8 && !ld.article_body.contains('<') {
+        out.blocks = ld
+            .article_body
+            .split('\n')
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .collect();
+    } else if chars < 150 {
+        // Too little for an article: keep every prose block outside furniture.
+        let prose: Vec<String> = blocks
+            .iter()
+            .zip(&values)
+            .filter(|(b, v)| **v > 0.0 && !b.heading && !furniture_below(&containers, b.owner, 0))
+            .map(|(b, _)| b.text.clone())
+            .collect();
+        if prose.iter().map(String::len).sum::<usize>() > chars * 2 {
+            out.blocks = prose;
+            out.fallback = true;
+        }
+    }
     out
 }
 
-/// Appends text with runs of whitespace collapsed to one space.
-fn append_collapsed(buffer: &mut String, text: &str) {
-    let starts_with_space = text.starts_with(char::is_whitespace);
-    let mut words = text.split_whitespace().peekable();
-    if words.peek().is_none() {
-        if !text.is_empty() && !buffer.is_empty() && !buffer.ends_with(' ') {
-            buffer.push(' ');
+/// Every visible text block of a page, furniture included: the last resort when cleaning would
+/// leave nothing. Linear, whatever the page.
+pub fn visible_text(page: &str) -> String {
+    guard::strip_tags(page).join("\n\n")
+}
+
+/// The first `chars` characters of `text`.
+fn prefix(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(end, _)| &text[..end])
+}
+
+/// How many containers up from `owner` `root` is, or `None` when `owner` is outside it.
+fn depth_below(containers: &[Container], owner: usize, root: usize) -> Option<usize> {
+    let mut current = Some(owner);
+    let mut depth = 0;
+    while let Some(index) = current {
+        if index == root {
+            return Some(depth);
         }
-        return;
+        depth += 1;
+        current = containers[index].parent;
     }
-    if starts_with_space && !buffer.is_empty() && !buffer.ends_with(' ') {
-        buffer.push(' ');
-    }
-    let mut first = true;
-    for word in words {
-        if !first {
-            buffer.push(' ');
+    None
+}
+
+/// True when a container between `owner` (inclusive) and `root` (exclusive) is furniture.
+fn furniture_below(containers: &[Container], owner: usize, root: usize) -> bool {
+    let mut current = Some(owner);
+    while let Some(index) = current {
+        if index == root {
+            return false;
         }
-        buffer.push_str(word);
-        first = false;
-    }
-    if text.ends_with(char::is_whitespace) {
-        buffer.push(' ');
-    }
-}
-
-static META_SELECTORS: LazyLock<MetaSelectors> = LazyLock::new(MetaSelectors::new);
-
-struct MetaSelectors {
-    og_title: Selector,
-    title: Selector,
-    h1: Selector,
-    author: Selector,
-    published: Selector,
-    time: Selector,
-    canonical: Selector,
-    og_url: Selector,
-    site_name: Selector,
-    html: Selector,
-}
-
-impl MetaSelectors {
-    fn new() -> Self {
-        Self {
-            og_title: selector(r#"meta[property="og:title"]"#),
-            title: selector("title"),
-            h1: selector("h1"),
-            author: selector(r#"meta[name="author"], meta[property="article:author"]"#),
-            published: selector(
-                r#"meta[property="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"]"#,
-            ),
-            time: selector("time[datetime]"),
-            canonical: selector(r#"link[rel="canonical"]"#),
-            og_url: selector(r#"meta[property="og:url"]"#),
-            site_name: selector(r#"meta[property="og:site_name"]"#),
-            html: selector("html"),
+        if containers[index].furniture {
+            return true;
         }
+        current = containers[index].parent;
     }
+    false
 }
 
-fn first_attr(document: &Html, selector: &Selector, attr: &str) -> Option<String> {
-    document
-        .select(selector)
-        .filter_map(|e| e.value().attr(attr))
-        .map(str::trim)
-        .find(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-fn first_text(document: &Html, selector: &Selector) -> Option<String> {
-    document
-        .select(selector)
-        .map(|e| e.text().collect::<Vec<_>>().join(" "))
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .find(|t| !t.is_empty())
-}
-
-fn metadata(document: &Html) -> PageMetadata {
-    let s = &*META_SELECTORS;
-    PageMetadata {
-        title: first_attr(document, &s.og_title, "content")
-            .or_else(|| first_text(document, &s.title))
-            .or_else(|| first_text(document, &s.h1))
-            .unwrap_or_default(),
-        author: first_attr(document, &s.author, "content").unwrap_or_default(),
-        published_at: first_attr(document, &s.published, "content")
-            .or_else(|| first_attr(document, &s.time, "datetime"))
-            .unwrap_or_default(),
-        canonical_url: first_attr(document, &s.canonical, "href")
-            .or_else(|| first_attr(document, &s.og_url, "content"))
-            .unwrap_or_default(),
-        site_name: first_attr(document, &s.site_name, "content").unwrap_or_default(),
-        declared_language: first_attr(document, &s.html, "lang").unwrap_or_default(),
+/// A block's contribution to its containers' scores.
+fn block_value(block: &Block, containers: &[Container]) -> f32 {
+    let chars = block.chars as f32;
+    let link = block.link_chars as f32;
+    if furniture_below(containers, block.owner, usize::MAX) && !is_prose(&block.text, block.chars) {
+        return -chars;
     }
+    if link * 2.0 > chars {
+        return -chars;
+    }
+    if is_prose(&block.text, block.chars) {
+        let furniture = furniture_below(containers, block.owner, usize::MAX);
+        let base = chars - 2.0 * link;
+        return if furniture { -0.3 * chars } else { base };
+    }
+    -0.3 * chars
+}
+
+/// Prose: a long block, or a sentence dense in function words, in any language.
+pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
+    if stopwords::unspaced_script(text) {
+        return chars >= 30;
+    }
+    let (words, stops) = stopwords::density(text);
+    if words >= 25 {
+        return true;
+    }
+    let sentence = text
+        .trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', '»', ':', ')', '。']);
+    words >= 8 && (stops * 6 >= words || sentence) || words >= 5 && sentence && stops >= 1
 }
 
 #[cfg(test)]
@@ -335,9 +255,9 @@ mod tests {
 <body><nav><a href="/">Beranda</a> <a href="/politik">Politik</a></nav>
 <div class="share-bar">Bagikan ke Facebook</div>
 <article><h1>Judul Berita</h1>
-<p>Paragraf pertama yang cukup panjang tentang <a href="/x">peristiwa</a> penting hari ini.</p>
+<p>Paragraf pertama yang cukup panjang tentang <a href="/x">peristiwa</a> penting yang terjadi di Jakarta hari ini.</p>
 <p>Paragraf kedua,
-   dengan    spasi berlebih.</p>
+   dengan    spasi berlebih, juga memuat kalimat yang cukup panjang untuk sebuah berita.</p>
 <div class="related-articles"><a href="/a">Berita lain</a></div>
 </article>
 <footer>© 2024 Situs Berita</footer></body></html>"#;
@@ -348,9 +268,8 @@ mod tests {
         assert_eq!(
             extracted.blocks,
             vec![
-                "Judul Berita",
-                "Paragraf pertama yang cukup panjang tentang peristiwa penting hari ini.",
-                "Paragraf kedua, dengan spasi berlebih.",
+                "Paragraf pertama yang cukup panjang tentang peristiwa penting yang terjadi di Jakarta hari ini.",
+                "Paragraf kedua, dengan spasi berlebih, juga memuat kalimat yang cukup panjang untuk sebuah berita.",
             ]
         );
         assert_eq!(extracted.metadata.title, "Judul Berita");
@@ -362,13 +281,29 @@ mod tests {
         );
         assert_eq!(extracted.metadata.published_at, "2024-09-15T10:00:00+07:00");
         assert!(extracted.dropped_blocks >= 1);
+        assert!(!extracted.fallback);
     }
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let depth = 5_000;
+        let depth = 400;
         let page = format!("{}text{}", "<div>".repeat(depth), "</div>".repeat(depth));
         let extracted = extract(&page);
         assert_eq!(extracted.blocks, vec!["text"]);
+    }
+
+    #[test]
+    fn hostile_nesting_is_bounded() {
+        let depth = 50_000;
+        let page = format!(
+            "<html><body>{}<p>Hidden deep inside.</p>{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let started = std::time::Instant::now();
+        let extracted = extract(&page);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(extracted.fallback);
+        assert_eq!(extracted.blocks, vec!["Hidden deep inside."]);
     }
 }

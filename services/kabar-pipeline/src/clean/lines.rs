@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 /// Why a line was removed: a closed set, reported in `boilerplate.reasons[].code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,10 +23,20 @@ pub enum Reason {
     Copyright,
     /// Cookie and consent notices.
     CookieNotice,
+    /// Bylines ("By Jane Smith", "Oleh: ..."), kept apart from the body.
+    Byline,
+    /// Datelines and timestamps ("Senin, 15 September 2023 10:12 WIB").
+    Dateline,
+    /// Tag and topic lists ("Tags: ...").
+    Tags,
+    /// Short menu-like lines before the story starts.
+    Header,
     /// Short lines after the end of the story.
     Tail,
     /// Markup blocks dropped by HTML extraction (navigation, footers, scripts).
     Markup,
+    /// Lines the source repeats across its articles.
+    Template,
 }
 
 impl Reason {
@@ -38,8 +48,13 @@ impl Reason {
             Reason::PhotoCredit => "photo_credit",
             Reason::Copyright => "copyright",
             Reason::CookieNotice => "cookie_notice",
+            Reason::Byline => "byline",
+            Reason::Dateline => "dateline",
+            Reason::Tags => "tags",
+            Reason::Header => "header",
             Reason::Tail => "tail",
             Reason::Markup => "markup",
+            Reason::Template => "template",
         }
     }
 }
@@ -63,37 +78,257 @@ static RELATED_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(RELATIVE_TIME).unwrap()
 });
 
-static LINE_RULES: LazyLock<(RegexSet, Vec<Reason>)> = LazyLock::new(|| {
-    let rules: [(&str, Reason); 6] = [
+/// What may follow a leading keyword: a separator, a space or the end of the line (instead of
+/// `\b`, which would force the slow regex engine on non-ASCII text).
+const AFTER_KEYWORD: &str = r"(?:[\s:>»|\-–—,.]|$)";
+
+static LINE_RULES: LazyLock<Vec<(Regex, Reason)>> = LazyLock::new(|| {
+    let rules: [(String, Reason); 6] = [
         (
-            r"(?i)^\s*(?:baca\s+juga|baca\s+lagi|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait|read\s+(?:also|more)|see\s+also|related(?:\s+(?:stories|articles|news))?|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|lire\s+aussi|[àa]\s+lire\s+aussi|lee\s+tambi[eé]n|leia\s+tamb[eé]m|leggi\s+anche|lees\s+ook)\b\s*[:>»-]?",
+            r"(?i)^\s*(?:baca\s+juga|baca\s+lagi|simak\s+juga|lihat\s+juga|berita\s+terkait|artikel\s+terkait|read\s+(?:also|more)|see\s+also|more\s+on\s+this|related(?:\s+(?:stories|articles|news|content|coverage))?|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|auch\s+interessant|lire\s+aussi|[àa]\s+lire\s+aussi|voir\s+aussi|lee\s+tambi[eé]n|leer\s+m[aá]s|ver\s+tambi[eé]n|leia\s+tamb[eé]m|leia\s+mais|leggi\s+anche|lees\s+ook|czytaj\s+te[zż])\s*[:>»|\-–—]"
+                .to_owned(),
             Reason::ReadAlso,
         ),
         (
-            r"(?i)^\s*(?:share|bagikan|follow\s+us|ikuti\s+kami|subscribe|berlangganan|sign\s+up\s+for|newsletter|teilen|folgen\s+sie|partager|compartir|compartilhe|condividi)\b.{0,80}$",
+            format!(
+                r"(?i)^\s*(?:share|bagikan|tweet|follow\s+us|ikuti\s+kami|subscribe|berlangganan|sign\s+up|newsletter|teilen|folgen\s+sie|partager|compartir|compartilhe|condividi|abonnieren|suivez-nous|s'abonner|suscr[ií]bete|whatsapp|facebook|twitter|telegram|linkedin|email|e-mail|print|cetak|drucken){AFTER_KEYWORD}.{{0,80}}$"
+            ),
             Reason::SharePrompt,
         ),
         (
-            r"(?i)^\s*(?:foto|photo|image|gambar|ilustrasi|video|bild|fotograf[ií]a)\s*(?:ilustrasi\s*)?[:/]\s*\S.{0,100}$",
+            r"(?i)^\s*\(?\s*(?:foto|photo|photograph|image|gambar|ilustrasi|video|bild|fotograf[ií]a|credit|kredit|sumber\s+foto)\s*(?:ilustrasi\s*)?(?:[:/]|by\s|von\s|oleh\s|de\s|por\s|par\s)\s*\S.{0,120}$"
+                .to_owned(),
             Reason::PhotoCredit,
         ),
         (
-            r"(?i)^\s*(?:©|\(c\)\s|copyright\b|hak\s+cipta\b|all\s+rights\s+reserved).{0,160}$",
+            format!(
+                r"(?i)^\s*(?:©|\(c\)\s|copyright{AFTER_KEYWORD}|hak\s+cipta{AFTER_KEYWORD}|all\s+rights\s+reserved).{{0,160}}$"
+            ),
             Reason::Copyright,
         ),
         (
-            r"(?i)^.{0,200}\b(?:cookies?|kuki)\b.{0,200}\b(?:accept|consent|policy|kebijakan|setuju|akzeptieren|accepter|aceptar|privacy)\b.{0,200}$",
-            Reason::CookieNotice,
+            r"(?i)^\s*(?:tags?|topik|topics?|themen|schlagworte|schlagwörter|etiquetas|kata\s+kunci|keywords|mots-cl[ée]s|tagi|argomenti)\s*:?\s*\S.{0,200}$"
+                .to_owned(),
+            Reason::Tags,
         ),
         (
-            r"(?i)^.{0,200}\b(?:accept|consent|setuju|akzeptieren|accepter|aceptar)\b.{0,200}\b(?:cookies?|kuki)\b.{0,200}$",
-            Reason::CookieNotice,
+            r"(?i)^\s*(?:by|oleh|von|par|por|di|door|reporter|penulis|editor|redaktur|pewarta|written\s+by|reporting\s+by|reported\s+by|text|teks|autor|auteur|author)\s*:?\s+\p{Lu}[^.!?]{0,80}$"
+                .to_owned(),
+            Reason::Byline,
         ),
     ];
-    #[allow(clippy::unwrap_used)] // constant patterns, covered by tests
-    let set = RegexSet::new(rules.iter().map(|(pattern, _)| *pattern)).unwrap();
-    (set, rules.iter().map(|(_, reason)| *reason).collect())
+    rules
+        .into_iter()
+        .map(|(pattern, reason)| {
+            #[allow(clippy::unwrap_used)] // constant patterns, covered by tests
+            (Regex::new(&pattern).unwrap(), reason)
+        })
+        .collect()
 });
+
+/// Cookie and consent notices: a mention of cookies with a consent or policy word.
+fn is_cookie_notice(lower: &str) -> bool {
+    (lower.contains("cookie") || lower.contains("kuki"))
+        && [
+            "accept",
+            "consent",
+            "policy",
+            "kebijakan",
+            "setuju",
+            "akzept",
+            "accepter",
+            "aceptar",
+            "privacy",
+            "datenschutz",
+            "utilizamos",
+            "verwenden",
+            "menggunakan",
+            "we use",
+            "this site uses",
+            "uses cookies",
+            "utilise",
+            "usamos",
+            "utilizza",
+        ]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
+/// Words that may stand in a dateline besides numbers: month and weekday names (prefixes),
+/// time zones and "updated"/"published" in the languages kabar routes.
+const DATE_WORDS: &[&str] = &[
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "mei",
+    "mai",
+    "jun",
+    "jul",
+    "aug",
+    "agu",
+    "ags",
+    "sep",
+    "set",
+    "oct",
+    "okt",
+    "oto",
+    "nov",
+    "dec",
+    "des",
+    "dez",
+    "dic",
+    "déc",
+    "janv",
+    "févr",
+    "fév",
+    "avr",
+    "juil",
+    "aoû",
+    "ene",
+    "abr",
+    "ago",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "senin",
+    "selasa",
+    "rabu",
+    "kamis",
+    "jumat",
+    "jum'at",
+    "sabtu",
+    "minggu",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "wib",
+    "wita",
+    "wit",
+    "gmt",
+    "utc",
+    "et",
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "cet",
+    "cest",
+    "bst",
+    "uhr",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "updated",
+    "published",
+    "posted",
+    "diperbarui",
+    "diterbitkan",
+    "dipublikasikan",
+    "pukul",
+    "aktualisiert",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "actualizado",
+    "atualizado",
+    "le",
+    "el",
+    "on",
+    "at",
+    "à",
+    "de",
+    "um",
+    "am",
+    "last",
+    "modified",
+    "date",
+    "tanggal",
+    "datum",
+    "fecha",
+];
+
+/// A line that is only a date and/or time.
+fn is_dateline(line: &str) -> bool {
+    if line.chars().count() > 70 {
+        return false;
+    }
+    let mut has_number = false;
+    let mut has_year_or_time = false;
+    for word in line.split_whitespace() {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() {
+            continue;
+        }
+        if word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '/' | '-'))
+        {
+            has_number = true;
+            let digits = word.chars().filter(char::is_ascii_digit).count();
+            has_year_or_time |= word.contains(':') || digits >= 4 || word.contains(['.', '/']);
+            continue;
+        }
+        let lower = word.to_lowercase();
+        let known = DATE_WORDS
+            .iter()
+            .any(|d| lower == *d || (d.len() >= 3 && lower.starts_with(d) && lower.len() <= 10));
+        if !known {
+            return false;
+        }
+    }
+    has_number && has_year_or_time
+}
+
+/// The rule-based verdict for one line, before the position rules.
+fn line_verdict(line: &str) -> Option<Reason> {
+    if line.is_empty() || line.len() > 600 {
+        return None;
+    }
+    if RELATED_LINK.is_match(line) {
+        return Some(Reason::RelatedLink);
+    }
+    if is_dateline(line) {
+        return Some(Reason::Dateline);
+    }
+    // Share prompts are short calls to action, not sentences ("Share prices fell 3%.").
+    let prompt_like = line.split_whitespace().count() <= 8 && !line.ends_with('.');
+    let matched = LINE_RULES
+        .iter()
+        .filter(|(_, reason)| *reason != Reason::SharePrompt || prompt_like)
+        .find(|(rule, _)| rule.is_match(line));
+    if let Some((_, reason)) = matched {
+        return Some(*reason);
+    }
+    if line.len() < 400 && is_cookie_notice(&line.to_lowercase()) {
+        return Some(Reason::CookieNotice);
+    }
+    None
+}
 
 /// A paragraph that carries the story: long enough, or a full sentence of several words.
 fn is_substantial(line: &str) -> bool {
@@ -110,20 +345,23 @@ fn is_substantial(line: &str) -> bool {
 
 /// One verdict per line: `None` keeps it, `Some(reason)` removes it.
 pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
-    let (set, reasons) = &*LINE_RULES;
-    let mut verdicts: Vec<Option<Reason>> = lines
+    let mut verdicts: Vec<Option<Reason>> =
+        lines.iter().map(|line| line_verdict(line.trim())).collect();
+
+    // The header: before the first substantial paragraph, menu-like short lines (a few words,
+    // no sentence) are page furniture.
+    let first_substantial = lines
         .iter()
-        .map(|line| {
+        .zip(&verdicts)
+        .position(|(line, verdict)| verdict.is_none() && is_substantial(line.trim()));
+    if let Some(first) = first_substantial {
+        for (line, verdict) in lines.iter().zip(verdicts.iter_mut()).take(first) {
             let line = line.trim();
-            if line.is_empty() {
-                return None;
+            if verdict.is_none() && !line.is_empty() && is_menu_like(line) {
+                *verdict = Some(Reason::Header);
             }
-            if RELATED_LINK.is_match(line) {
-                return Some(Reason::RelatedLink);
-            }
-            set.matches(line).iter().next().map(|index| reasons[index])
-        })
-        .collect();
+        }
+    }
 
     // The tail: once the last substantial paragraph has passed, what follows is furniture
     // (lists of headlines, section links), unless nothing substantial exists at all.
@@ -139,6 +377,13 @@ pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
         }
     }
     verdicts
+}
+
+/// A few words and no sentence: a menu item, a section name, a label.
+fn is_menu_like(line: &str) -> bool {
+    line.split_whitespace().count() <= 3
+        && !line.ends_with(['.', '!', '?', ':', '"', '”', '»'])
+        && line.chars().count() <= 40
 }
 
 #[cfg(test)]
@@ -186,11 +431,34 @@ mod tests {
     }
 
     #[test]
+    fn bylines_datelines_and_header_menus() {
+        assert_eq!(verdict("Oleh: Rina Wulandari"), Some(Reason::Byline));
+        assert_eq!(verdict("By Jane Smith"), Some(Reason::Byline));
+        assert_eq!(
+            verdict("Senin, 15 September 2023 10:12 WIB"),
+            Some(Reason::Dateline)
+        );
+        assert_eq!(verdict("15.09.2023, 10:12 Uhr"), Some(Reason::Dateline));
+        assert_eq!(verdict("Tags: Politik, Ekonomi"), Some(Reason::Tags));
+        let lines = [
+            "Beranda",
+            "Politik",
+            "Presiden Rusia Vladimir Putin bertemu Kim Jong Un di Vladivostok pekan ini, kata pejabat.",
+        ];
+        assert_eq!(
+            classify(&lines),
+            vec![Some(Reason::Header), Some(Reason::Header), None]
+        );
+    }
+
+    #[test]
     fn story_lines_stay() {
         for line in [
             "Presiden Rusia Vladimir Putin bertemu Kim Jong Un di Vladivostok pekan ini.",
             "“Itu adalah senjata yang bisa langsung digunakan dalam perang di Ukraina,” jelas Park.",
             "The minister said he would share the report with parliament next week.",
+            "By the end of 2023, exports had risen by a third, the ministry said.",
+            "Share prices fell 3% on Monday after the announcement.",
         ] {
             assert_eq!(verdict(line), None, "{line}");
         }

@@ -2,10 +2,16 @@
 //!
 //! HTML pages go through [`html`], which picks the main content block and turns it into
 //! paragraphs; plain text (and the paragraphs from HTML) go through [`lines`], a line classifier
-//! for the page furniture that survives scraping. Every removal is counted under a reason code.
+//! for the page furniture that survives scraping. Lines a source repeats across its articles are
+//! learned as its template ([`template`]). Every removal is counted under a reason code.
 
+mod dom;
+mod guard;
 pub mod html;
 pub mod lines;
+mod metadata;
+mod stopwords;
+pub mod template;
 
 use crate::article::{BoilerplateStats, RemovalReason};
 
@@ -32,10 +38,10 @@ pub struct Cleaned {
     pub metadata: PageMetadata,
 }
 
-/// The cleaning stage. Stateless for now; per-source template learning will live here.
+/// The cleaning stage. Shared between threads; per-source templates are learned as it goes.
 #[derive(Debug, Default)]
 pub struct Cleaner {
-    _private: (),
+    templates: template::Templates,
 }
 
 impl Cleaner {
@@ -45,23 +51,45 @@ impl Cleaner {
 
     /// Cleans plain text.
     pub fn clean_text(&self, text: &str) -> Cleaned {
-        let lines: Vec<&str> = text.lines().collect();
-        let verdicts = lines::classify(&lines);
-        assemble(&lines, &verdicts, PageMetadata::default(), 0, 0)
+        self.clean_text_from("", text)
     }
 
     /// Cleans an HTML page: main-content extraction, then the line classifier over its blocks.
     pub fn clean_html(&self, page: &str) -> Cleaned {
+        self.clean_html_from("", page)
+    }
+
+    /// Cleans plain text from `source` (empty: unknown), learning the source's template.
+    pub fn clean_text_from(&self, source: &str, text: &str) -> Cleaned {
+        let lines: Vec<&str> = text.lines().collect();
+        let verdicts = self.classify(source, &lines);
+        assemble(&lines, &verdicts, PageMetadata::default(), 0, 0, false)
+    }
+
+    /// Cleans an HTML page from `source` (empty: unknown), learning the source's template.
+    pub fn clean_html_from(&self, source: &str, page: &str) -> Cleaned {
         let extracted = html::extract(page);
         let blocks: Vec<&str> = extracted.blocks.iter().map(String::as_str).collect();
-        let verdicts = lines::classify(&blocks);
+        let verdicts = self.classify(source, &blocks);
         assemble(
             &blocks,
             &verdicts,
             extracted.metadata,
             extracted.dropped_blocks,
             extracted.dropped_chars,
+            extracted.fallback,
         )
+    }
+
+    fn classify(&self, source: &str, lines: &[&str]) -> Vec<Option<Reason>> {
+        let mut verdicts = lines::classify(lines);
+        let template = self.templates.observe(source, lines);
+        for (verdict, is_template) in verdicts.iter_mut().zip(template) {
+            if verdict.is_none() && is_template {
+                *verdict = Some(Reason::Template);
+            }
+        }
+        verdicts
     }
 }
 
@@ -71,6 +99,7 @@ fn assemble(
     metadata: PageMetadata,
     markup_lines: u32,
     markup_chars: u32,
+    fallback: bool,
 ) -> Cleaned {
     let mut body = String::new();
     let mut tally: Vec<(Reason, u32, u32)> = Vec::new();
@@ -102,6 +131,7 @@ fn assemble(
         }
     }
     let stats = BoilerplateStats {
+        fallback,
         removed_lines: tally.iter().map(|t| t.1).sum(),
         removed_chars: tally.iter().map(|t| t.2).fold(0, u32::saturating_add),
         reasons: tally
@@ -138,6 +168,27 @@ TangselCity | 2 hari yang lalu\n";
         );
         assert_eq!(cleaned.stats.removed_lines, 3);
         assert_eq!(cleaned.stats.reasons[0].code, "related_link");
+    }
+
+    #[test]
+    fn a_source_template_is_learned() {
+        let cleaner = Cleaner::new();
+        let article = |n: u32| {
+            format!(
+                "Download our app for breaking news alerts now\nStory {n} opens with a sentence long enough to be a real paragraph of news.\n"
+            )
+        };
+        for n in 0..3 {
+            let cleaned = cleaner.clean_text_from("site.example", &article(n));
+            assert!(cleaned.body.contains("Download our app"));
+        }
+        let cleaned = cleaner.clean_text_from("site.example", &article(4));
+        assert!(
+            !cleaned.body.contains("Download our app"),
+            "{}",
+            cleaned.body
+        );
+        assert!(cleaned.stats.reasons.iter().any(|r| r.code == "template"));
     }
 
     #[test]

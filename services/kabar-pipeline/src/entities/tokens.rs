@@ -1,78 +1,102 @@
-//! Word tokens with byte offsets, for finding runs of capitalised words.
+//! Tokens with byte offsets: words and single punctuation marks, the tagger's units.
 
-/// A word: letters and digits, with inner hyphens and apostrophes ("Su-35", "O'Neil").
+/// A token: a word (letters and digits, with inner hyphens, apostrophes and abbreviation dots:
+/// "Su-35", "O'Neil", "U.S.") or one punctuation character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     pub start: usize,
     pub end: usize,
-    /// Starts with an upper-case letter.
-    pub capitalised: bool,
-    /// First word of the text or of a sentence.
-    pub sentence_start: bool,
-    all_caps_len: Option<usize>,
+    /// A word rather than a punctuation mark.
+    pub word: bool,
 }
 
 impl Token {
     pub fn text<'t>(&self, text: &'t str) -> &'t str {
         &text[self.start..self.end]
     }
-
-    /// An all-caps word of four letters or fewer (an abbreviation we do not know).
-    pub fn all_caps_short(&self) -> bool {
-        self.all_caps_len.is_some_and(|len| len <= 4)
-    }
 }
 
-/// Splits `text` into word tokens.
+/// Splits `text` into tokens, dropping white space.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut chars = text.char_indices().peekable();
-    let mut sentence_start = true;
     while let Some((start, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
         if !c.is_alphanumeric() {
-            if matches!(c, '.' | '!' | '?' | '\n' | '"' | '“' | '”' | ':' | '(') {
-                sentence_start = true;
-            }
+            tokens.push(Token {
+                start,
+                end: start + c.len_utf8(),
+                word: false,
+            });
             continue;
         }
         let mut end = start + c.len_utf8();
-        let mut upper = usize::from(c.is_uppercase());
-        let mut letters = usize::from(c.is_alphabetic());
+        // Single letters followed by a dot form abbreviations: "U.S.", "J.K.".
+        let mut abbreviation = c.is_uppercase();
+        let mut letters_since_dot = 1;
         while let Some(&(index, next)) = chars.peek() {
             if next.is_alphanumeric() {
-                upper += usize::from(next.is_uppercase());
-                letters += usize::from(next.is_alphabetic());
                 end = index + next.len_utf8();
+                letters_since_dot += 1;
+                abbreviation &= letters_since_dot == 1 && next.is_uppercase();
                 chars.next();
-            } else if matches!(next, '-' | '\'' | '’')
-                && text[index + next.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphanumeric)
-            {
-                end = index + next.len_utf8();
-                chars.next();
-            } else {
+                continue;
+            }
+            let rest = &text[index + next.len_utf8()..];
+            let after = rest.chars().next();
+            // A possessive "'s" is its own token: "Miami's" is "Miami" + "'s".
+            let possessive = matches!(next, '\'' | '’')
+                && matches!(after, Some('s' | 'S'))
+                && !rest[1..].chars().next().is_some_and(char::is_alphanumeric);
+            let joins = match next {
+                '\'' | '’' if possessive => false,
+                '-' | '\'' | '’' => after.is_some_and(char::is_alphanumeric),
+                '.' => abbreviation && letters_since_dot == 1,
+                _ => false,
+            };
+            if !joins {
                 break;
             }
+            end = index + next.len_utf8();
+            if next == '.' {
+                letters_since_dot = 0;
+                // "U.S." keeps its final dot; a sentence-final "A." does too, harmlessly.
+                if !after.is_some_and(char::is_alphanumeric) {
+                    chars.next();
+                    break;
+                }
+            } else {
+                abbreviation = false;
+            }
+            chars.next();
         }
-        let capitalised = c.is_uppercase();
         tokens.push(Token {
             start,
             end,
-            capitalised,
-            sentence_start,
-            all_caps_len: (letters > 1 && upper == letters).then_some(letters),
+            word: true,
         });
-        sentence_start = false;
+        if let Some((index, quote)) = chars
+            .peek()
+            .copied()
+            .filter(|&(_, c)| c == '\'' || c == '’')
+        {
+            let rest = &text[index + quote.len_utf8()..];
+            if rest.starts_with(['s', 'S'])
+                && !rest[1..].chars().next().is_some_and(char::is_alphanumeric)
+            {
+                chars.next();
+                chars.next();
+                tokens.push(Token {
+                    start: index,
+                    end: index + quote.len_utf8() + 1,
+                    word: true,
+                });
+            }
+        }
     }
     tokens
-}
-
-/// True when only spaces separate two tokens (no punctuation, no line break).
-pub fn joined_by_space(text: &str, left: &Token, right: &Token) -> bool {
-    let gap = &text[left.end..right.start];
-    !gap.is_empty() && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
 }
 
 #[cfg(test)]
@@ -80,14 +104,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_and_sentence_starts() {
-        let text = "Kim ke Su-35. Dia (Wamenlu) O'Neil";
+    fn words_and_punctuation() {
+        let text = "Kim ke Su-35. (Wamenlu) O'Neil, U.S. A Miami's";
         let tokens = tokenize(text);
         let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
-        assert_eq!(words, ["Kim", "ke", "Su-35", "Dia", "Wamenlu", "O'Neil"]);
-        assert!(tokens[0].sentence_start && !tokens[1].sentence_start);
-        assert!(tokens[3].sentence_start);
-        assert!(joined_by_space(text, &tokens[0], &tokens[1]));
-        assert!(!joined_by_space(text, &tokens[2], &tokens[3]));
+        assert_eq!(
+            words,
+            [
+                "Kim", "ke", "Su-35", ".", "(", "Wamenlu", ")", "O'Neil", ",", "U.S.", "A",
+                "Miami", "'s"
+            ]
+        );
+        assert!(tokens[0].word && !tokens[3].word);
     }
 }

@@ -1,78 +1,44 @@
-//! Language identification, built on whatlang.
-//!
-//! Text is normalised (NFC) and stripped of URLs and e-mail addresses before detection, since
-//! both are language-neutral noise that pulls short texts towards English.
+//! Language codes, names and scripts: whatlang's, plus the languages kabar adds.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-use unicode_normalization::UnicodeNormalization;
 use whatlang::{Lang, Script};
 
-use crate::article::Language;
+/// Languages kabar knows that whatlang does not: (ISO 639-3, BCP 47, English name).
+const EXTRA: [(&str, &str, &str); 2] = [("zsm", "ms", "Malay"), ("sun", "su", "Sundanese")];
 
-static NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)] // a constant pattern, covered by tests
-    Regex::new(r"(?i)\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b|<[^>]{1,200}>").unwrap()
-});
-
-/// The language stage.
-#[derive(Debug, Default)]
-pub struct LanguageDetector {
-    _private: (),
-}
-
-impl LanguageDetector {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Detects the language of an article from its title and body.
-    pub fn detect(&self, title: &str, body: &str) -> Language {
-        let mut text = String::with_capacity(title.len() + body.len() + 1);
-        text.push_str(title);
-        text.push('\n');
-        text.push_str(body);
-        self.detect_text(&text)
-    }
-
-    /// Detects the language of one text.
-    pub fn detect_text(&self, text: &str) -> Language {
-        let normalized: String = text.nfc().collect();
-        let cleaned = NOISE.replace_all(&normalized, " ");
-        match whatlang::detect(&cleaned) {
-            Some(info) => {
-                let (code, bcp47) = codes(info.lang());
-                Language {
-                    code: code.to_owned(),
-                    bcp47: bcp47.to_owned(),
-                    name: info.lang().eng_name().to_owned(),
-                    script: script_code(info.script()).to_owned(),
-                    confidence: round3(info.confidence()),
-                    reliable: info.is_reliable(),
-                }
-            }
-            None => undetermined(),
-        }
+/// The whatlang language for an ISO 639-3 code, if whatlang has it.
+pub fn whatlang_lang(code: &str) -> Option<Lang> {
+    match code {
+        "fas" => Some(Lang::Pes),
+        _ => Lang::from_code(code),
     }
 }
 
-/// The answer when nothing can be said.
-pub fn undetermined() -> Language {
-    Language {
-        code: "und".to_owned(),
-        bcp47: "und".to_owned(),
-        ..Language::default()
+/// BCP 47 tag and English name for an ISO 639-3 code kabar can answer.
+pub fn describe(code: &str) -> (&'static str, &'static str) {
+    if let Some(&(_, bcp47, name)) = EXTRA.iter().find(|(c, _, _)| *c == code) {
+        return (bcp47, name);
+    }
+    match whatlang_lang(code) {
+        Some(lang) => (codes(lang).1, lang.eng_name()),
+        None => ("und", ""),
     }
 }
 
-fn round3(value: f64) -> f32 {
-    ((value * 1000.0).round() / 1000.0) as f32
+/// The whatlang script a language is written in (Malay and Sundanese: Latin).
+pub fn script_of(code: &str) -> Option<Script> {
+    if EXTRA.iter().any(|(c, _, _)| *c == code) {
+        return Some(Script::Latin);
+    }
+    let lang = whatlang_lang(code)?;
+    Script::all()
+        .iter()
+        .copied()
+        .find(|script| script.langs().contains(&lang))
 }
 
 /// ISO 639-3 and BCP 47 codes. whatlang's codes are ISO 639-3 already, except that Persian is
 /// reported as `pes` (Iranian Persian); kabar uses the macrolanguage `fas`.
-fn codes(lang: Lang) -> (&'static str, &'static str) {
+pub fn codes(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::Epo => ("epo", "eo"),
         Lang::Eng => ("eng", "en"),
@@ -150,7 +116,7 @@ fn codes(lang: Lang) -> (&'static str, &'static str) {
 }
 
 /// ISO 15924 code for whatlang's script.
-fn script_code(script: Script) -> &'static str {
+pub fn script_code(script: Script) -> &'static str {
     match script {
         Script::Latin => "Latn",
         Script::Cyrillic => "Cyrl",
@@ -184,6 +150,7 @@ fn script_code(script: Script) -> &'static str {
 /// Every ISO 639-3 code the detector can answer, plus `und` (metric labels come from this).
 pub fn supported_codes() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Lang::all().iter().map(|lang| codes(*lang).0).collect();
+    out.extend(EXTRA.iter().map(|(code, _, _)| *code));
     out.push("und");
     out
 }
@@ -193,36 +160,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn indonesian_news() {
-        let detector = LanguageDetector::new();
-        let language = detector.detect(
-            "Putin-Kim Bahas Kerja Sama Militer",
-            "Amerika Serikat dan Korea Selatan memprotes kerja sama militer antara Korea Utara dan Rusia. Keduanya akan menentukan respons tegas terhadap kebijakan Moskow.",
-        );
-        assert_eq!(language.code, "ind");
-        assert_eq!(language.bcp47, "id");
-        assert_eq!(language.script, "Latn");
-        assert!(language.reliable);
-    }
-
-    #[test]
-    fn urls_do_not_decide() {
-        let detector = LanguageDetector::new();
-        let language = detector.detect_text(
-            "Der Bundestag hat heute über das neue Gesetz abgestimmt https://www.example.com/english/news/today",
-        );
-        assert_eq!(language.code, "deu");
-    }
-
-    #[test]
-    fn empty_is_undetermined() {
-        assert_eq!(LanguageDetector::new().detect("", "").code, "und");
-    }
-
-    #[test]
     fn every_language_has_a_bcp47_tag() {
         for lang in Lang::all() {
             assert_ne!(codes(*lang).1, "und", "{lang:?}");
         }
+        assert_eq!(describe("zsm"), ("ms", "Malay"));
+        assert_eq!(describe("fas").0, "fa");
+    }
+
+    #[test]
+    fn scripts() {
+        assert_eq!(script_of("zsm"), Some(Script::Latin));
+        assert_eq!(script_of("fas"), Some(Script::Arabic));
+        assert_eq!(script_of("rus"), Some(Script::Cyrillic));
     }
 }

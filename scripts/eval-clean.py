@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Evaluates kabar's clean stage on labelled pages and plain texts.
+
+Runs `kabar enrich --stages clean` (or, with --runner example, the pipeline crate's
+`clean_jsonl` example, which has the same contract: JSON lines in, one enriched article per
+line out, in input order) and prints:
+
+* AEB pages (Scrapinghub article-extraction-benchmark): word-shingle precision, recall and F1,
+  exactly as the benchmark's evaluate.py computes them (4-word shingles of `\\w+` tokens,
+  per-page normalised TP/FP/FN, precision and recall averaged over pages, F1 of the averages);
+* trafilatura pages: snippet precision/recall/F1 (a "with" snippet found is a true positive,
+  a "without" snippet found a false positive), as trafilatura's own comparison does;
+* plain text: line-level precision/recall/F1 of story lines kept (micro-averaged over lines),
+  on the generated cases of scripts/plaintext_cases.py, dev and held-out parts apart.
+
+Data: ../shared/data/boilerplate-dev (or --data). Example:
+  cargo build --release -p kabar-pipeline --example clean_jsonl
+  python3 scripts/eval-clean.py --runner example
+"""
+
+import argparse
+import collections
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import plaintext_cases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
+
+
+def shingles(text, n=4):
+    tokens = TOKEN_RE.findall(text or "")
+    grams = [tuple(tokens[i:i + n]) for i in range(0, max(1, len(tokens) - n + 1))]
+    return collections.Counter(g for g in grams if g)
+
+
+def shingle_tp_fp_fn(true, pred):
+    t, p = shingles(true), shingles(pred)
+    tp = fp = fn = 0.0
+    for key in set(t) | set(p):
+        tc, pc = t.get(key, 0), p.get(key, 0)
+        tp += min(tc, pc)
+        fp += max(0, pc - tc)
+        fn += max(0, tc - pc)
+    s = tp + fp + fn
+    return (tp / s, fp / s, fn / s) if s > 0 else (tp, fp, fn)
+
+
+def aeb_metrics(rows):
+    def prec(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+    def rec(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+    p = [prec(*r) for r in rows if r[0] + r[1] > 0]
+    r = [rec(*x) for x in rows if x[0] + x[2] > 0]
+    mp, mr = sum(p) / len(p), sum(r) / len(r)
+    return mp, mr, 2 * mp * mr / (mp + mr)
+
+
+def run(binary_cmd, records):
+    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    started = time.perf_counter()
+    proc = subprocess.run(binary_cmd, input=payload.encode(), capture_output=True, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"runner failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    out = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    if len(out) != len(records):
+        sys.exit(f"runner returned {len(out)} lines for {len(records)} inputs")
+    return out, elapsed
+
+
+def read_gz(path):
+    with gzip.open(path, "rb") as f:
+        return f.read().decode("utf-8", errors="replace")
+
+
+def eval_aeb(cmd, data, show_worst):
+    truth = json.loads(read_gz(data / "aeb" / "ground-truth.json.gz"))
+    ids = sorted(truth)
+    records = [{"id": i, "html": read_gz(data / "aeb" / "html" / f"{i}.html.gz")} for i in ids]
+    out, elapsed = run(cmd, records)
+    rows, per_page = [], []
+    for doc_id, article in zip(ids, out):
+        row = shingle_tp_fp_fn(truth[doc_id].get("articleBody", ""), article.get("body", ""))
+        rows.append(row)
+        per_page.append((row[0] / max(1e-9, row[0] + 0.5 * (row[1] + row[2])), doc_id, row))
+    p, r, f1 = aeb_metrics(rows)
+    print(f"AEB pages ({len(ids)}): precision={p:.4f} recall={r:.4f} F1={f1:.4f} "
+          f"[{len(ids) / elapsed:.0f} pages/s end to end incl. process start and JSON]")
+    for f, doc_id, row in sorted(per_page)[:show_worst]:
+        print(f"  worst {doc_id}: F1={f:.3f} tp={row[0]:.2f} fp={row[1]:.2f} fn={row[2]:.2f}")
+
+
+def eval_trafilatura(cmd, data):
+    evaldata = json.loads(read_gz(data / "trafilatura" / "evaldata.json.gz"))
+    records, keys = [], []
+    for url, item in sorted(evaldata.items()):
+        path = data / "trafilatura" / "pages" / (item["file"] + ".gz")
+        if not path.exists():
+            continue
+        records.append({"id": url, "html": read_gz(path)})
+        keys.append(url)
+    out, _ = run(cmd, records)
+    tp = fp = fn = tn = 0
+    for url, article in zip(keys, out):
+        body = " ".join(article.get("body", "").split())
+        for snippet in evaldata[url].get("with", []):
+            if " ".join(snippet.split()) in body:
+                tp += 1
+            else:
+                fn += 1
+        for snippet in evaldata[url].get("without", []):
+            if " ".join(snippet.split()) in body:
+                fp += 1
+            else:
+                tn += 1
+    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    print(f"trafilatura pages ({len(keys)}): precision={p:.4f} recall={r:.4f} "
+          f"F1={2 * p * r / max(1e-9, p + r):.4f} accuracy={(tp + tn) / max(1, tp + tn + fp + fn):.4f}")
+
+
+def eval_plaintext(cmd, data, show_errors):
+    truth = json.loads(read_gz(data / "aeb" / "ground-truth.json.gz"))
+    cases = plaintext_cases.build_cases(truth)
+    ids = sorted(cases)
+    records = [{"id": i, "text": "\n".join(line for line, _ in cases[i][1])} for i in ids]
+    out, _ = run(cmd, records)
+    totals = collections.defaultdict(lambda: [0, 0, 0])  # kept story, kept, story
+    errors = []
+    for doc_id, article in zip(ids, out):
+        part, lines = cases[doc_id]
+        kept = collections.Counter(p.strip() for p in article.get("body", "").split("\n\n"))
+        t = totals[part]
+        for line, is_story in lines:
+            key = line.strip()
+            is_kept = kept.get(key, 0) > 0
+            if is_kept:
+                kept[key] -= 1
+            t[0] += is_kept and is_story
+            t[1] += is_kept
+            t[2] += is_story
+            if part == "dev" and is_kept != is_story:
+                errors.append(("FN" if is_story else "FP", key[:100]))
+    for part in ("dev", "heldout"):
+        ks, k, s = totals[part]
+        p, r = ks / max(1, k), ks / max(1, s)
+        print(f"plain text {part} ({sum(1 for i in ids if cases[i][0] == part)} texts, {s} story "
+              f"lines): line precision={p:.4f} recall={r:.4f} F1={2 * p * r / max(1e-9, p + r):.4f}")
+    for kind, line in errors[:show_errors]:
+        print(f"  {kind}: {line}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runner", choices=["kabar", "example"], default="kabar")
+    parser.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "boilerplate-dev")
+    parser.add_argument("--only", choices=["aeb", "trafilatura", "plain"], action="append")
+    parser.add_argument("--show-worst", type=int, default=0)
+    parser.add_argument("--show-errors", type=int, default=0)
+    args = parser.parse_args()
+    release = Path(args.target_dir) / "release"
+    if args.runner == "kabar":
+        cmd = [str(release / "kabar"), "enrich", "--stages", "clean"]
+    else:
+        cmd = [str(release / "examples" / "clean_jsonl")]
+    only = args.only or ["aeb", "trafilatura", "plain"]
+    if "aeb" in only:
+        eval_aeb(cmd, args.data, args.show_worst)
+    if "trafilatura" in only:
+        eval_trafilatura(cmd, args.data)
+    if "plain" in only:
+        eval_plaintext(cmd, args.data, args.show_errors)
+
+
+if __name__ == "__main__":
+    main()

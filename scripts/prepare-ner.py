@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Converts the NER corpora in shared/data/ner into kabar's training and evaluation files.
+
+Writes, into OUT_DIR:
+  train.jsonl       {"lang", "tokens", "tags"} per sentence: the tagger's training data
+  dev-ind.jsonl     {"id", "text", "gold"} per document: idner-news-2k dev (held out)
+  dev-eng.jsonl     the same for English: held-out tails of wikigold and uner-en
+
+Documents for evaluation are groups of consecutive sentences, detokenised into plain text
+(no space before closing punctuation), with gold mentions as code-point offsets.
+Usage: scripts/prepare-ner.py [NER_DIR] [OUT_DIR]
+"""
+
+import gzip
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NER = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../shared/data/ner")
+OUT = sys.argv[2] if len(sys.argv) > 2 else "/tmp/kabar-ner"
+SENTENCES_PER_DOC = 5
+# Share of each English set held out for evaluation (its tail).
+ENG_HELD_OUT = 0.2
+
+
+def read_conll(path, tag_column):
+    opener = gzip.open if path.endswith(".gz") else open
+    sentences, tokens, tags = [], [], []
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                if tokens:
+                    sentences.append((tokens, tags))
+                tokens, tags = [], []
+                continue
+            parts = line.split("\t") if "\t" in line else line.split(" ")
+            tokens.append(parts[0])
+            tags.append(parts[tag_column] if len(parts) > tag_column else "O")
+    if tokens:
+        sentences.append((tokens, tags))
+    return [fix_iob(s) for s in sentences]
+
+
+def fix_iob(sentence):
+    tokens, tags = sentence
+    fixed, previous = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        fixed.append(tag)
+        previous = tag
+    return tokens, fixed
+
+
+NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "?", "!", "%", "'s", "n't", "”", "'"}
+NO_SPACE_AFTER = {"(", "[", "“"}
+
+
+def detokenise(sentences):
+    """Joins sentences into one text; returns text and per-sentence token offsets."""
+    text = ""
+    offsets = []
+    for tokens, _ in sentences:
+        sentence_offsets = []
+        for index, token in enumerate(tokens):
+            glue = text != "" and not (
+                token in NO_SPACE_BEFORE
+                or (index > 0 and tokens[index - 1] in NO_SPACE_AFTER)
+            )
+            if glue:
+                text += " "
+            start = len(text)
+            text += token
+            sentence_offsets.append((start, len(text)))
+        offsets.append(sentence_offsets)
+    return text, offsets
+
+
+def spans(tags):
+    out, start, kind = [], None, None
+    for index, tag in enumerate(tags + ["O"]):
+        if tag == "O" or tag.startswith("B-"):
+            if start is not None:
+                out.append((start, index, kind))
+                start = None
+        if tag.startswith("B-"):
+            start, kind = index, tag[2:]
+    return out
+
+
+def documents(name, sentences):
+    docs = []
+    for first in range(0, len(sentences), SENTENCES_PER_DOC):
+        group = sentences[first : first + SENTENCES_PER_DOC]
+        text, offsets = detokenise(group)
+        gold = []
+        for (tokens, tags), sentence_offsets in zip(group, offsets):
+            for start, end, kind in spans(tags):
+                if kind in ("PER", "ORG", "LOC"):
+                    gold.append([kind, sentence_offsets[start][0], sentence_offsets[end - 1][1]])
+        docs.append({"id": f"{name}-{first // SENTENCES_PER_DOC}", "text": text, "gold": gold})
+    return docs
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    train = []
+
+    def add(lang, sentences):
+        for tokens, tags in sentences:
+            train.append({"lang": lang, "tokens": tokens, "tags": tags})
+
+    add("ind", read_conll(f"{NER}/idner-news-2k/train.txt", 2))
+    add("ind", read_conll(f"{NER}/indonlu-nergrit-id/train.conll.gz", 1))
+    add("ind", read_conll(f"{NER}/indonlu-nergrit-id/valid.conll.gz", 1))
+    eng_dev = []
+    for name, path in [
+        ("wikigold", f"{NER}/wikigold-en/wikigold.conll.gz"),
+        ("uner-en", f"{NER}/uner-en/dev.conll.gz"),
+    ]:
+        sentences = read_conll(path, 1)
+        cut = int(len(sentences) * (1 - ENG_HELD_OUT))
+        add("eng", sentences[:cut])
+        eng_dev += documents(name, sentences[cut:])
+    add("eng", read_conll(f"{NER}/sec-filings-en/sec-filings.conll.gz", 1))
+    ind_dev = documents("idner-dev", read_conll(f"{NER}/idner-news-2k/dev.txt", 2))
+
+    with open(f"{OUT}/train.jsonl", "w", encoding="utf-8") as out:
+        for row in train:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    for lang, docs in [("ind", ind_dev), ("eng", eng_dev)]:
+        with open(f"{OUT}/dev-{lang}.jsonl", "w", encoding="utf-8") as out:
+            for doc in docs:
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    print(
+        f"train {len(train)} sentences; dev ind {len(ind_dev)} docs, eng {len(eng_dev)} docs -> {OUT}",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

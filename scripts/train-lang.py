@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Builds kabar's language-identification tables from the labelled development data.
+
+    scripts/train-lang.py [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
+
+Writes, from the TRAIN split only (see `split_of`; the held-out and calibration rows are never
+counted):
+
+- `ngram.bin`: a naive-Bayes model over hashed character 1-4-grams and whole words, one column
+  per language, quantised to u8 costs (-log p * SCALE). Layout in `src/lang/ngram.rs`.
+- `id-ms.bin`: the Indonesian/Malay second stage: two hashed i8 log-odds tables (character
+  1-5-grams and words learned from lingua's id/ms rows; words from wordfreq's frequency lists).
+  Layout in `src/lang/idms.rs`.
+
+Feature extraction here and in `src/lang/features.rs` must agree byte for byte; the Rust test
+`lang::features::tests::hash_matches_python` pins one value.
+
+Pure Python (no numpy), about half a minute on one core.
+"""
+
+import argparse
+import collections
+import gzip
+import hashlib
+import json
+import math
+import os
+import struct
+import sys
+import unicodedata
+
+# Languages the n-gram model learns: whatlang's (fas for pes) that the data covers, plus Malay
+# and Sundanese. Languages outside this set are confusers in the data and are not trained.
+WHATLANG = (
+    "epo eng rus cmn spa por ita ben fra deu ukr kat ara hin jpn heb yid pol amh jav kor nob dan "
+    "swe fin tur nld hun ces ell bul bel mar kan ron slv hrv srp mkd lit lav est tam vie urd tha "
+    "guj uzb pan aze ind tel fas mal ori mya nep sin khm tuk aka zul sna afr lat slk cat tgl hye cym"
+).split()
+# Scripts with one language each, and Chinese/Japanese: whatlang decides those alone.
+SINGLE_SCRIPT = set("ben kat amh kor ell kan tam tha guj pan tel mal ori mya sin khm hye cmn jpn".split())
+MODEL_LANGS = sorted((set(WHATLANG) - SINGLE_SCRIPT) | {"zsm", "sun"})
+
+NGRAM_BUCKETS_LOG2 = 16
+NGRAM_MAX_N = 4
+NGRAM_SCALE = 12.0  # quantisation steps per nat
+IDMS_BUCKETS_LOG2 = 16
+IDMS_MAX_N = 5
+IDMS_SCALE = 16.0  # i8 steps per nat, clipped to +-127
+ALPHA = 0.5  # additive smoothing
+
+
+def split_of(row_id):
+    """train / calib / heldout, by hash of the id (translations in NusaX share one group)."""
+    key = row_id
+    if key.startswith("nusax-"):
+        key = key.rsplit("-", 1)[0]
+    bucket = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 10
+    return "heldout" if bucket < 2 else "calib" if bucket == 2 else "train"
+
+
+def is_separator(ch):
+    """Mirror of `features::is_separator`."""
+    cp = ord(ch)
+    if cp < 128:
+        return not ch.isalpha()
+    if ch.isspace() or unicodedata.category(ch) in ("Nd", "Nl", "No"):
+        return True
+    return (
+        0x00A0 <= cp <= 0x00BF
+        or cp in (0x00D7, 0x00F7)
+        or 0x2000 <= cp <= 0x2BFF
+        or 0x3000 <= cp <= 0x303F
+        or 0xFF00 <= cp <= 0xFF20
+        or 0xFF3B <= cp <= 0xFF40
+        or 0xFF5B <= cp <= 0xFF65
+        or 0x1F000 <= cp <= 0x1FFFF
+    )
+
+
+def words(text):
+    """Lower-cased words, mirror of `features::words`."""
+    out, cur = [], []
+    for ch in text.lower():
+        if is_separator(ch):
+            if cur:
+                out.append("".join(cur))
+                cur = []
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+MASK64 = (1 << 64) - 1
+WORD_TAG = b"\x02"
+
+
+def fnv(data, h=FNV_OFFSET):
+    for b in data:
+        h = ((h ^ b) * FNV_PRIME) & MASK64
+    return h
+
+
+def bucket(h, log2):
+    return (h ^ (h >> 29)) & ((1 << log2) - 1)
+
+
+def features(text, max_n, with_words=True):
+    """Feature strings (as bytes): character 1..max_n-grams of ' word ', and each word."""
+    out = []
+    for word in words(text):
+        padded = " " + word + " "
+        for i in range(len(padded)):
+            for n in range(1, max_n + 1):
+                if i + n > len(padded):
+                    break
+                gram = padded[i : i + n]
+                if gram != " ":
+                    out.append(gram.encode())
+        if with_words and len(word) <= 24:
+            out.append(WORD_TAG + word.encode())
+    return out
+
+
+def load(data_dir):
+    rows, seen = [], set()
+    files = [
+        "lingua-testdata.jsonl.gz",
+        "id-ms/lingua-id-ms.jsonl.gz",
+        "nusax-mt.jsonl.gz",
+    ]
+    for name in files:
+        with gzip.open(os.path.join(data_dir, name), "rt", encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                if row["id"] in seen:
+                    continue
+                seen.add(row["id"])
+                row["text"] = unicodedata.normalize("NFC", row["text"])
+                rows.append(row)
+    return rows
+
+
+def count_hashed(texts, max_n, log2, memo, with_words=True):
+    counts = collections.Counter()
+    for text in texts:
+        counts.update(features(text, max_n, with_words))
+    out = collections.Counter()
+    for gram, n in counts.items():
+        b = memo.get(gram)
+        if b is None:
+            b = memo[gram] = bucket(fnv(gram), log2)
+        out[b] += n
+    return out
+
+
+def build_ngram(train, out_dir):
+    by_lang = collections.defaultdict(list)
+    for row in train:
+        if row["lang"] in MODEL_LANGS:
+            by_lang[row["lang"]].append(row["text"])
+    langs = [lang for lang in MODEL_LANGS if by_lang[lang]]
+    size = 1 << NGRAM_BUCKETS_LOG2
+    table = bytearray(size * len(langs))
+    memo = {}
+    for col, lang in enumerate(langs):
+        counts = count_hashed(by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        # Witten-Bell smoothing: unseen buckets share T / (N + T), T the distinct seen ones, so
+        # a language with little data does not give away half its mass to what it never saw.
+        seen, total = len(counts), sum(counts.values())
+        unseen = -math.log(seen / ((total + seen) * (size - seen)))
+        for b in range(size):
+            n = counts.get(b, 0)
+            cost = -math.log(n / (total + seen)) if n else unseen
+            table[b * len(langs) + col] = min(255, int(round(cost * NGRAM_SCALE)))
+        print(f"  {lang}: {len(by_lang[lang])} texts", file=sys.stderr)
+    header = b"KLNB" + struct.pack(
+        "<BBBBf", 1, len(langs), NGRAM_BUCKETS_LOG2, NGRAM_MAX_N, NGRAM_SCALE
+    )
+    header += "".join(langs).encode()
+    with open(os.path.join(out_dir, "ngram.bin"), "wb") as f:
+        f.write(header + bytes(table))
+    return langs
+
+
+def llr_table(counts_ms, counts_id, size):
+    total_ms = sum(counts_ms.values()) + ALPHA * size
+    total_id = sum(counts_id.values()) + ALPHA * size
+    table = bytearray(size)
+    for b in set(counts_ms) | set(counts_id):
+        llr = math.log((counts_ms.get(b, 0) + ALPHA) / total_ms) - math.log(
+            (counts_id.get(b, 0) + ALPHA) / total_id
+        )
+        table[b] = struct.pack("<b", max(-127, min(127, int(round(llr * IDMS_SCALE)))))[0]
+    return table
+
+
+def wordfreq(data_dir, lang):
+    out = {}
+    path = os.path.join(data_dir, "id-ms", f"wordfreq-{lang}.tsv.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            word, zipf = line.rstrip("\n").split("\t")
+            out[unicodedata.normalize("NFC", word)] = float(zipf)
+    return out
+
+
+def build_idms(train, calib_rows, data_dir, out_dir):
+    """The Indonesian/Malay stage, from wordfreq's lists only.
+
+    lingua's Malay rows are not used here: about half of them are Indonesian text (its
+    sentences say "karena" twice as often as "kerana"), so they would teach the wrong lesson.
+    """
+    wf_id, wf_ms = wordfreq(data_dir, "ind"), wordfreq(data_dir, "zsm")
+    vocab = sorted(w for w in set(wf_id) | set(wf_ms) if w.isalpha() and words(w) == [w])
+    # Word log-odds; a word missing from one list counts as just below that list's floor (3.0).
+    lines = []
+    for word in vocab:
+        z_id, z_ms = wf_id.get(word, 2.7), wf_ms.get(word, 2.7)
+        llr = max(-4.0, min(4.0, (z_ms - z_id) * math.log(10)))
+        if abs(llr) >= 0.7:
+            lines.append(f"{word}\t{llr:.2f}\n")
+    with open(os.path.join(out_dir, "id-ms-words.tsv"), "w", encoding="utf-8") as f:
+        f.write("# word\tlog-odds Malay:Indonesian (nats), from wordfreq 3.1.1 (CC-BY-SA 4.0)\n")
+        f.writelines(lines)
+    # Character n-gram log-odds over the word types of each list, for words in neither list.
+    memo = {}
+    ms = count_hashed([w for w in vocab if w in wf_ms], IDMS_MAX_N, IDMS_BUCKETS_LOG2, memo, False)
+    ind = count_hashed([w for w in vocab if w in wf_id], IDMS_MAX_N, IDMS_BUCKETS_LOG2, memo, False)
+    grams = llr_table(ms, ind, 1 << IDMS_BUCKETS_LOG2)
+    header = b"KLIM" + struct.pack("<BBBBf", 1, IDMS_BUCKETS_LOG2, IDMS_MAX_N, 0, IDMS_SCALE)
+    with open(os.path.join(out_dir, "id-ms.bin"), "wb") as f:
+        f.write(header + bytes(grams))
+    # A look at the calibration rows (reported, not fitted: their Malay labels are unreliable).
+    table = {l.split("\t")[0]: float(l.split("\t")[1]) for l in lines}
+    markers = load_markers(out_dir)
+    calib = [r for r in calib_rows if r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")]
+    right = sum((idms_score(r["text"], grams, table, markers) > 0) == (r["lang"] == "zsm") for r in calib)
+    print(f"  id-ms stage on lingua calib rows: {right}/{len(calib)}", file=sys.stderr)
+
+
+def load_markers(out_dir):
+    out = {}
+    with open(os.path.join(out_dir, "id-ms-markers.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            word, lang, weight = line.rstrip("\n").split("\t")
+            out[word] = float(weight) if lang == "zsm" else -float(weight)
+    return out
+
+
+def signed(table, b):
+    v = table[b]
+    return v - 256 if v > 127 else v
+
+
+# Weights of the evidence; mirror of `idms::IdMs::score`.
+W_WORDS, W_GRAMS, W_MARKERS, GRAM_CLIP = 0.8, 0.5, 1.0, 1.5
+
+
+def idms_score(text, grams, table, markers):
+    """Log-odds that a text is Malay rather than Indonesian."""
+    z = 0.0
+    for word in words(text):
+        llr = table.get(word)
+        if llr is not None:
+            z += W_WORDS * llr
+        elif len(word) >= 4:
+            g = sum(signed(grams, bucket(fnv(f), IDMS_BUCKETS_LOG2)) for f in features(word, IDMS_MAX_N, False))
+            z += W_GRAMS * max(-GRAM_CLIP, min(GRAM_CLIP, g / IDMS_SCALE))
+        z += W_MARKERS * markers.get(word, 0.0)
+    return z
+
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(here)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.path.join(repo, "..", "shared", "data", "langid"))
+    parser.add_argument("--out", default=os.path.join(repo, "services", "kabar-pipeline", "data", "lang"))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    rows = load(args.data_dir)
+    train = [r for r in rows if split_of(r["id"]) == "train"]
+    print(f"{len(rows)} rows, {len(train)} in the train split", file=sys.stderr)
+    langs = build_ngram(train, args.out)
+    calib = [r for r in rows if split_of(r["id"]) == "calib"]
+    build_idms(train, calib, args.data_dir, args.out)
+    print(f"wrote {args.out}: {len(langs)} languages", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+//! Trains the entity tagger: `train_entities TRAIN.jsonl OUT.bin [EPOCHS] [BITS]`.
+//!
+//! TRAIN.jsonl has one sentence a line, `{"lang": "ind", "tokens": [..], "tags": [..]}`
+//! (written by `scripts/prepare-ner.py`). Run by `scripts/build-entities.sh`.
+
+use std::io::{BufRead, BufReader};
+
+use anyhow::Context;
+use kabar_pipeline::entities::gazetteer::Gazetteer;
+use kabar_pipeline::entities::train::{Sentence, Trainer, common_words};
+
+#[derive(serde::Deserialize)]
+struct Row {
+    lang: String,
+    tokens: Vec<String>,
+    tags: Vec<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, input, output, rest @ ..] = &args[..] else {
+        anyhow::bail!("usage: train_entities TRAIN.jsonl OUT.bin [EPOCHS] [BITS]");
+    };
+    let epochs: usize = rest.first().map_or(Ok(10), |e| e.parse())?;
+    let bits: u32 = rest.get(1).map_or(Ok(19), |b| b.parse())?;
+    let gazetteer = Gazetteer::bundled()?;
+    let file = std::fs::File::open(input).with_context(|| format!("open {input}"))?;
+    let mut sentences = Vec::new();
+    for line in BufReader::new(file).lines() {
+        let row: Row = serde_json::from_str(&line?)?;
+        sentences.push(Sentence {
+            language: row.lang,
+            tokens: row.tokens,
+            tags: row.tags,
+        });
+    }
+    let mut trainer = Trainer::new(bits, common_words(&sentences));
+    for sentence in &sentences {
+        trainer.add(&gazetteer, sentence);
+    }
+    eprintln!(
+        "{} sentences; {} of {} gold name tokens outside candidate tokens",
+        trainer.len(),
+        trainer.hidden_gold_tokens,
+        trainer.gold_tokens
+    );
+    // A fixed shuffle per epoch (xorshift), so that builds are reproducible.
+    let mut order: Vec<usize> = (0..trainer.len()).collect();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for epoch in 1..=epochs {
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let errors = trainer.epoch(&order);
+        eprintln!("epoch {epoch}: {errors} token errors");
+    }
+    std::fs::write(output, trainer.finish()).with_context(|| format!("write {output}"))?;
+    Ok(())
+}

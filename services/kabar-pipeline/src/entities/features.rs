@@ -1,0 +1,380 @@
+//! Hashed features of a token in context: word, shape, affixes, neighbours, gazetteer and cue
+//! flags. Shared by run time and training so that both see exactly the same features.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use super::cues::{CONNECTORS, MISC_HEADS, ORG_HEADS, PLACE_HEADS, TITLES};
+use super::tokens::Token;
+
+/// Sets of word hashes: the keys are hashes already, so the set does not hash them again.
+pub type HashedSet = HashSet<u64, BuildHasherDefault<Identity>>;
+
+/// A hasher that passes a `u64` key through.
+#[derive(Default)]
+pub struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// Gazetteer evidence for one token: none, or type and position (begin or inside).
+pub type GazCode = u8;
+
+/// Per-token facts computed once, then combined into features.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenInfo {
+    pub lower: u64,
+    shape: u64,
+    prefix2: u64,
+    prefix3: u64,
+    suffix2: u64,
+    suffix3: u64,
+    suffix4: u64,
+    /// Starts with an upper-case letter.
+    pub capitalised: bool,
+    /// Contains a letter and no lower-case letter ("PBB", "SEOUL").
+    pub all_caps: bool,
+    pub digit: bool,
+    pub word: bool,
+    /// Code points.
+    pub chars: usize,
+    cue: u8,
+    pub gaz: GazCode,
+    /// First token of a sentence (after . ! ? : quotes or a line break).
+    sentence_start: bool,
+}
+
+const CUE_TITLE: u8 = 1;
+const CUE_ORG: u8 = 2;
+const CUE_MISC: u8 = 4;
+const CUE_CONNECTOR: u8 = 8;
+const CUE_PLACE_HEAD: u8 = 16;
+const CUE_GIVEN_NAME: u8 = 32;
+const CUE_FAMILY_NAME: u8 = 64;
+const CUE_COMMON: u8 = 128;
+
+static OPEN: LazyLock<u64> = LazyLock::new(|| hash_lower("("));
+static CLOSE: LazyLock<u64> = LazyLock::new(|| hash_lower(")"));
+
+fn lower_set(words: &[&str]) -> HashedSet {
+    words.iter().map(|w| hash_lower(w)).collect()
+}
+
+static TITLE_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(TITLES));
+
+/// Every cue word with its cue bits, for one lookup per token.
+static CUES: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = LazyLock::new(|| {
+    let mut cues: HashMap<u64, u8, BuildHasherDefault<Identity>> = HashMap::default();
+    for (set, bit) in [
+        (&*TITLE_SET, CUE_TITLE),
+        (&*ORG_SET, CUE_ORG),
+        (&*MISC_SET, CUE_MISC),
+        (&*CONNECTOR_SET, CUE_CONNECTOR),
+        (&*PLACE_HEAD_SET, CUE_PLACE_HEAD),
+        (&*GIVEN_NAMES, CUE_GIVEN_NAME),
+        (&*FAMILY_NAMES, CUE_FAMILY_NAME),
+    ] {
+        for &hash in set {
+            *cues.entry(hash).or_default() |= bit;
+        }
+    }
+    cues
+});
+
+/// Whether a word is a title or role ("Presiden", "Dr.").
+pub fn is_title(word: &str) -> bool {
+    TITLE_SET.contains(&hash_lower(word))
+        || TITLE_SET.contains(&hash_lower(word.trim_end_matches('.')))
+}
+static ORG_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(ORG_HEADS));
+static MISC_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(MISC_HEADS));
+static CONNECTOR_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(CONNECTORS));
+static PLACE_HEAD_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(PLACE_HEADS));
+
+/// Given and family names (US census lists): evidence for people.
+const NAMES: &str = include_str!("../../data/entities/names.tsv");
+
+fn name_set(kind: &str) -> HashedSet {
+    NAMES
+        .lines()
+        .filter_map(|line| line.strip_prefix(kind))
+        .map(hash_lower)
+        .collect()
+}
+
+static GIVEN_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("F\t"));
+static FAMILY_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("L\t"));
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+fn fnv(hash: u64, value: u32) -> u64 {
+    (hash ^ u64::from(value)).wrapping_mul(FNV_PRIME)
+}
+
+/// Folds the lower-case form of `c` into `hash`.
+fn fold_lower(hash: u64, c: char) -> u64 {
+    if c.is_ascii() {
+        fnv(hash, u32::from(c.to_ascii_lowercase()))
+    } else {
+        c.to_lowercase().fold(hash, |h, l| fnv(h, u32::from(l)))
+    }
+}
+
+/// Hash of the lower-cased word, the key for word identity and cue lists.
+pub fn hash_lower(word: &str) -> u64 {
+    word.chars().fold(FNV_OFFSET, fold_lower)
+}
+
+fn hash_chars(chars: &[char]) -> u64 {
+    chars.iter().fold(FNV_OFFSET, |h, &c| fold_lower(h, c))
+}
+
+/// Mixes a template id with a value hash.
+fn mix(template: u64, value: u64) -> u64 {
+    let x =
+        (value ^ template.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^ (x >> 29)
+}
+
+/// Word shape: X upper, x lower, d digit, other characters kept; runs collapsed; all-caps words
+/// keep their length up to 4 ("X3" for "PBB").
+fn shape(chars: &[char]) -> u64 {
+    let mut hash = FNV_OFFSET;
+    let mut last = '\0';
+    let mut length = 0;
+    let upper = chars.iter().filter(|c| c.is_uppercase()).count();
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    if letters > 0 && upper == letters && chars.iter().all(|c| c.is_alphabetic()) {
+        return fnv(fnv(hash, u32::from('X')), 100 + chars.len().min(5) as u32);
+    }
+    for &c in chars {
+        let class = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if class != last && length < 6 {
+            hash = fnv(hash, u32::from(class));
+            last = class;
+            length += 1;
+        }
+    }
+    hash
+}
+
+/// Computes the per-token facts. `gaz` holds one code per token; `common` the hashes of words
+/// mostly written in lower case. Word identity, affixes and shape are computed only near
+/// capitalised words, known names and numbers: elsewhere no feature ever reads them.
+pub fn token_infos(
+    text: &str,
+    tokens: &[Token],
+    gaz: &[GazCode],
+    common: &HashedSet,
+) -> Vec<TokenInfo> {
+    let mut infos = Vec::with_capacity(tokens.len());
+    let mut sentence_start = true;
+    for (index, token) in tokens.iter().enumerate() {
+        let word = token.text(text);
+        let first = word.chars().next().unwrap_or(' ');
+        let (mut letters, mut lower_case, mut digit, mut n) = (0usize, false, false, 0usize);
+        for c in word.chars() {
+            n += 1;
+            letters += usize::from(c.is_alphabetic());
+            lower_case |= c.is_lowercase();
+            digit |= c.is_numeric();
+        }
+        infos.push(TokenInfo {
+            capitalised: first.is_uppercase(),
+            all_caps: letters > 0 && !lower_case,
+            digit,
+            word: token.word,
+            chars: n,
+            gaz: gaz[index],
+            sentence_start,
+            ..TokenInfo::default()
+        });
+        sentence_start = !token.word
+            && matches!(
+                first,
+                '.' | '!' | '?' | ':' | '"' | '“' | '”' | '(' | '-' | '—'
+            );
+    }
+    let anchor =
+        |info: &TokenInfo| (info.word && (info.capitalised || info.digit)) || info.gaz != 0;
+    let mut needed = vec![false; infos.len()];
+    for (index, info) in infos.iter().enumerate() {
+        if anchor(info) {
+            let from = index.saturating_sub(3);
+            let to = (index + 4).min(infos.len());
+            needed[from..to].iter_mut().for_each(|n| *n = true);
+        }
+    }
+    let mut chars: Vec<char> = Vec::with_capacity(32);
+    for (index, token) in tokens.iter().enumerate() {
+        if !needed[index] {
+            continue;
+        }
+        chars.clear();
+        chars.extend(token.text(text).chars());
+        let n = chars.len();
+        let affix = |range: std::ops::Range<usize>| {
+            if n > range.len() {
+                hash_chars(&chars[range])
+            } else {
+                0
+            }
+        };
+        let lower = hash_chars(&chars);
+        let mut cue = 0;
+        if token.word || n == 1 {
+            cue = CUES.get(&lower).copied().unwrap_or(0);
+            if common.contains(&lower) {
+                cue |= CUE_COMMON;
+            }
+        }
+        let info = &mut infos[index];
+        info.lower = lower;
+        info.shape = shape(&chars);
+        info.prefix2 = affix(0..2);
+        info.prefix3 = affix(0..3);
+        info.suffix2 = affix(n.saturating_sub(2)..n);
+        info.suffix3 = affix(n.saturating_sub(3)..n);
+        info.suffix4 = affix(n.saturating_sub(4)..n);
+        info.cue = cue;
+    }
+    infos
+}
+
+/// Whether the tagger looks at a token at all: capitalised words, gazetteer hits, and short
+/// words or marks between capitalised words ("Bank of America", "Johnson & Johnson"). Every
+/// other token is outside any name, which keeps the tagger fast on long lower-case text.
+pub fn candidates(infos: &[TokenInfo]) -> Vec<bool> {
+    let n = infos.len();
+    (0..n)
+        .map(|i| {
+            let info = &infos[i];
+            if (info.word && info.capitalised) || info.gaz != 0 {
+                return true;
+            }
+            let capitalised = |j: usize| infos[j].word && infos[j].capitalised;
+            let before = i > 0 && capitalised(i - 1);
+            let after = i + 1 < n && capitalised(i + 1);
+            let mark = |j: usize, c: &str| !infos[j].word && infos[j].lower == hash_lower(c);
+            // "Bursa Efek Indonesia (BEI)": the brackets around a name.
+            let bracketed =
+                (info.lower == *OPEN && i + 2 < n && capitalised(i + 1) && mark(i + 2, ")"))
+                    || (info.lower == *CLOSE && i >= 2 && capitalised(i - 1) && mark(i - 2, "("));
+            bracketed
+                || (before && after && info.chars <= 5 && info.cue & CUE_CONNECTOR != 0)
+                || (before && info.digit && info.word)
+                || (after && info.cue & CUE_PLACE_HEAD != 0)
+        })
+        .collect()
+}
+
+/// Language of the text as a feature value.
+pub fn language_hash(code: &str) -> u64 {
+    hash_lower(code)
+}
+
+const NONE: u64 = 0x5151_5151;
+const BOUNDARY: u64 = 0x7373_7373;
+
+/// Appends the feature hashes of token `i`, inside the candidate run `run`, to `out`.
+pub fn features(
+    infos: &[TokenInfo],
+    run: std::ops::Range<usize>,
+    i: usize,
+    language: u64,
+    out: &mut Vec<u64>,
+) {
+    let at = |offset: isize| -> Option<&TokenInfo> {
+        let j = i as isize + offset;
+        (j >= 0).then(|| infos.get(j as usize)).flatten()
+    };
+    let lower = |offset| at(offset).map_or(BOUNDARY, |t| t.lower);
+    let shape_at = |offset| at(offset).map_or(BOUNDARY, |t| t.shape);
+    let cue = |offset| at(offset).map_or(0, |t| u64::from(t.cue));
+    let gaz = |offset| at(offset).map_or(0, |t| u64::from(t.gaz));
+    let me = &infos[i];
+    let run_length = (run.len() as u64).min(5);
+    let position = if run.len() == 1 {
+        1
+    } else if i == run.start {
+        2
+    } else if i + 1 == run.end {
+        3
+    } else {
+        4
+    };
+    let before = lower(run.start as isize - i as isize - 1);
+    let after = lower(run.end as isize - i as isize);
+    let pairs = [
+        (1, 1),
+        (2, me.lower),
+        (3, me.shape),
+        (4, me.prefix2),
+        (5, me.prefix3),
+        (6, me.suffix2),
+        (7, me.suffix3),
+        (8, me.suffix4),
+        (9, lower(-1)),
+        (10, lower(1)),
+        (11, lower(-2)),
+        (12, lower(2)),
+        (13, mix(shape_at(-1), me.shape)),
+        (14, mix(me.shape, shape_at(1))),
+        (15, mix(lower(-1), me.lower)),
+        (16, gaz(0)),
+        (17, gaz(-1)),
+        (18, gaz(1)),
+        (19, mix(gaz(0), me.shape)),
+        (20, cue(-1)),
+        (21, cue(-2)),
+        (22, cue(0)),
+        (23, cue(1)),
+        (24, cue(2)),
+        (25, mix(u64::from(me.sentence_start), me.shape)),
+        (26, mix(language, me.shape)),
+        (27, mix(language, cue(-1))),
+        (28, mix(lower(1), me.shape)),
+        (29, mix(mix(shape_at(-1), me.shape), shape_at(1))),
+        // The run of candidate tokens: its length, the position in it, the words around it.
+        (30, mix(run_length, position)),
+        (31, before),
+        (32, after),
+        (33, mix(before, position)),
+        (34, mix(after, position)),
+        (35, mix(language, before)),
+        (36, mix(mix(run_length, position), me.shape)),
+        (37, mix(language, me.lower)),
+        (38, mix(language, lower(-1))),
+        (39, mix(language, gaz(0))),
+    ];
+    for (template, value) in pairs {
+        // Affixes of short words are absent (0): no feature.
+        if value == 0 && (4..=8).contains(&template) {
+            continue;
+        }
+        out.push(mix(template, if value == 0 { NONE } else { value }));
+    }
+}

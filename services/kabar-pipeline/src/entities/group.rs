@@ -1,0 +1,292 @@
+//! From tagged spans to linked entities: titles trimmed, known names split off and linked,
+//! gazetteer names the tagger missed added, then mentions grouped within the article.
+
+use std::collections::HashMap;
+
+use super::features::is_title;
+use super::gazetteer::Gazetteer;
+use super::{Analysis, RawMention};
+use crate::article::{Entity, EntityType, Mention, TextField};
+
+/// Cleans and links the tagger's spans of one field, adds strong gazetteer hits it missed.
+pub(crate) fn resolve(
+    gazetteer: &Gazetteer,
+    field: TextField,
+    text: &str,
+    language: &str,
+    analysis: &Analysis,
+    found: Vec<RawMention>,
+    out: &mut Vec<RawMention>,
+) {
+    let tokens = &analysis.tokens;
+    let mut resolved: Vec<RawMention> = Vec::with_capacity(found.len());
+    for mention in found {
+        let first = tokens.partition_point(|t| t.start < mention.start);
+        let last = tokens.partition_point(|t| t.end <= mention.end);
+        let mut from = first;
+        // Titles and roles are evidence, never part of the name.
+        while from + 1 < last && is_title(tokens[from].text(text)) {
+            from += 1;
+        }
+        let mut pieces = vec![(tokens[from].start, mention.end, mention.entity_type)];
+        // A known place or organisation at either end of a person's name is its own mention
+        // ("AS John Park", "London James Nixey"); inside organisations it belongs to the name
+        // ("University of Berlin").
+        let (start, end) = (pieces[0].0, pieces[0].1);
+        for hit in analysis
+            .hits
+            .iter()
+            .filter(|h| h.start >= start && h.end <= end)
+        {
+            let known = gazetteer.entity(hit.entity);
+            if !known.strong
+                || mention.entity_type != EntityType::Person
+                || known.entity_type == mention.entity_type
+                || (hit.start == start && hit.end == end)
+            {
+                continue;
+            }
+            let rest = if hit.start == start {
+                text[hit.end..end].trim_start_matches([' ', ','])
+            } else if hit.end == end {
+                text[start..hit.start].trim_end_matches([' ', ','])
+            } else {
+                continue;
+            };
+            if rest.is_empty() {
+                continue;
+            }
+            let rest_start = if hit.start == start {
+                end - rest.len()
+            } else {
+                start
+            };
+            pieces = vec![
+                (hit.start, hit.end, known.entity_type),
+                (rest_start, rest_start + rest.len(), mention.entity_type),
+            ];
+            break;
+        }
+        for (start, end, entity_type) in pieces {
+            // A known person or organisation keeps its type ("Chatham House" is no place); a
+            // known place is linked only where the tagger saw a place, or a government by its
+            // country's name ("Korsel menolak"), never a person ("Jordan" the player).
+            let known = gazetteer
+                .lookup(&text[start..end], language)
+                .filter(|&k| match gazetteer.entity(k).entity_type {
+                    EntityType::Location => entity_type != EntityType::Person,
+                    _ => true,
+                });
+            let entity_type = known.map_or(entity_type, |k| gazetteer.entity(k).entity_type);
+            resolved.push(RawMention {
+                field,
+                start,
+                end,
+                entity_type,
+                known,
+            });
+        }
+    }
+    // Known names the tagger passed over are mentions, except places in Indonesian running
+    // text: Indonesian news annotation leaves a country used as a modifier unlabelled
+    // ("pejabat AS", "Pemerintah Indonesia") and the tagger learnt when. Headlines in capitals
+    // or title case defeat the tagger: there the gazetteer decides, and the tagger keeps only
+    // what it could link.
+    let headline = headline_case(text, field == TextField::Title);
+    if headline {
+        resolved.retain(|m| m.known.is_some());
+    }
+    let tagger_decides_places = !headline && matches!(language, "ind" | "zsm");
+    for hit in &analysis.hits {
+        let known = gazetteer.entity(hit.entity);
+        if known.strong
+            && !(tagger_decides_places && known.entity_type == EntityType::Location)
+            && !resolved
+                .iter()
+                .any(|m| m.start < hit.end && hit.start < m.end)
+        {
+            resolved.push(RawMention {
+                field,
+                start: hit.start,
+                end: hit.end,
+                entity_type: known.entity_type,
+                known: Some(hit.entity),
+            });
+        }
+    }
+    out.extend(resolved);
+}
+
+/// Text in capitals, or a title in title case (nearly every word capitalised).
+fn headline_case(text: &str, title: bool) -> bool {
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_uppercase() {
+            upper += 1;
+        } else {
+            lower += 1;
+        }
+    }
+    if upper > 3 * lower {
+        return true;
+    }
+    let (mut capitalised, mut words) = (0usize, 0usize);
+    for word in text.split_whitespace() {
+        let Some(first) = word.chars().find(|c| c.is_alphanumeric()) else {
+            continue;
+        };
+        words += 1;
+        capitalised += usize::from(first.is_uppercase() || first.is_numeric());
+    }
+    title && words >= 3 && capitalised * 10 >= words * 8
+}
+
+/// Groups mentions into entities. A one-word mention that is part of a longer person's name in
+/// the same article joins that person ("Kim" of "Kim Jong Un", "Park" of "John Park").
+pub(crate) fn group(
+    gazetteer: &Gazetteer,
+    mentions: Vec<RawMention>,
+    title: &str,
+    body: &str,
+) -> Vec<Entity> {
+    let text_of = |field: TextField| match field {
+        TextField::Title => title,
+        TextField::Body => body,
+    };
+    let mut sorted = mentions;
+    sorted.sort_by_key(|m| (m.field == TextField::Body, m.start));
+    // Entities with their mentions' surfaces, keyed by identity.
+    let mut entities: Vec<(Entity, Option<usize>, Vec<String>)> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut cursor = Cursor::default();
+    for mention in &sorted {
+        let surface = &text_of(mention.field)[mention.start..mention.end];
+        let key = match mention.known {
+            Some(index) if !gazetteer.entity(index).wikidata.is_empty() => {
+                format!("wd:{}", gazetteer.entity(index).wikidata)
+            }
+            Some(index) => format!("known:{index}"),
+            None => format!(
+                "{}:{}",
+                mention.entity_type.as_str(),
+                surface.to_lowercase()
+            ),
+        };
+        let position = cursor.mention(text_of(mention.field), mention);
+        let index = *by_key.entry(key).or_insert_with(|| {
+            let (name, wikidata) = match mention.known {
+                Some(k) => {
+                    let known = gazetteer.entity(k);
+                    (known.name.clone(), known.wikidata.clone())
+                }
+                None => (surface.to_owned(), String::new()),
+            };
+            entities.push((
+                Entity {
+                    name,
+                    entity_type: mention.entity_type,
+                    wikidata,
+                    mentions: Vec::new(),
+                },
+                mention.known,
+                Vec::new(),
+            ));
+            entities.len() - 1
+        });
+        entities[index].0.mentions.push(position);
+        entities[index].2.push(surface.to_owned());
+    }
+    // Lone words join the longer person name that contains them.
+    let people: Vec<(usize, Vec<String>)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, (e, _, _))| e.entity_type == EntityType::Person)
+        .map(|(i, (_, _, surfaces))| {
+            let longest = surfaces.iter().max_by_key(|s| s.chars().count());
+            let words = longest.map_or_else(Vec::new, |s| {
+                s.split([' ', '-']).map(str::to_lowercase).collect()
+            });
+            (i, words)
+        })
+        .filter(|(_, words)| words.len() > 1)
+        .collect();
+    let mut merged_into: Vec<Option<usize>> = vec![None; entities.len()];
+    for (index, (_, known, surfaces)) in entities.iter().enumerate() {
+        if known.is_some() || surfaces.iter().any(|s| s.contains(' ')) {
+            continue;
+        }
+        let word = surfaces[0].to_lowercase();
+        // Prefer a family name (last word) over another part, a linked person over an unknown
+        // one, then the most mentioned ("Kim" is Kim Jong Un, not the title's "Putin-Kim").
+        let owner = people
+            .iter()
+            .filter(|(_, words)| words.contains(&word))
+            .max_by_key(|(i, words)| {
+                (
+                    words.last() == Some(&word),
+                    entities[*i].1.is_some(),
+                    entities[*i].0.mentions.len(),
+                )
+            })
+            .map(|(i, _)| *i);
+        if let Some(owner) = owner.filter(|&o| o != index) {
+            merged_into[index] = Some(owner);
+        }
+    }
+    for index in 0..entities.len() {
+        if let Some(owner) = merged_into[index] {
+            let moved = std::mem::take(&mut entities[index].0.mentions);
+            entities[owner].0.mentions.extend(moved);
+        }
+    }
+    let mut out: Vec<Entity> = Vec::with_capacity(entities.len());
+    for (index, (mut entity, known, surfaces)) in entities.into_iter().enumerate() {
+        if merged_into[index].is_some() {
+            continue;
+        }
+        if known.is_none() {
+            if let Some(longest) = surfaces.iter().max_by_key(|s| s.chars().count()) {
+                entity.name.clone_from(longest);
+            }
+        }
+        entity
+            .mentions
+            .sort_by_key(|m| (m.field == TextField::Body, m.start));
+        entity.mentions.dedup();
+        out.push(entity);
+    }
+    out.sort_by_key(|e| {
+        e.mentions
+            .first()
+            .map(|m| (m.field == TextField::Body, m.start))
+    });
+    out
+}
+
+/// Converts byte offsets to code points, counting forward over mentions sorted by position.
+#[derive(Default)]
+struct Cursor {
+    field: Option<TextField>,
+    byte: usize,
+    chars: usize,
+}
+
+impl Cursor {
+    fn mention(&mut self, text: &str, mention: &RawMention) -> Mention {
+        if self.field != Some(mention.field) || mention.start < self.byte {
+            *self = Cursor {
+                field: Some(mention.field),
+                byte: 0,
+                chars: 0,
+            };
+        }
+        self.chars += text[self.byte..mention.start].chars().count();
+        self.byte = mention.start;
+        let end = self.chars + text[mention.start..mention.end].chars().count();
+        Mention {
+            field: mention.field,
+            start: u32::try_from(self.chars).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+}

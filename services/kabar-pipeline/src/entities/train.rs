@@ -1,0 +1,251 @@
+//! Training the tagger: an averaged structured perceptron over the same features and the same
+//! candidate tokens as run time. Used by `examples/train_entities.rs`; see
+//! `scripts/build-entities.sh`.
+
+use std::collections::HashMap;
+
+use super::analyse_tokens;
+use super::features::{self, HashedSet, language_hash};
+use super::gazetteer::Gazetteer;
+use super::model::{Model, TAGS, allowed, parse_tag, viterbi};
+use super::tokens::{Token, tokenize};
+
+/// One training sentence: tokens and their BIO tags.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub language: String,
+    pub tokens: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// A sentence turned into features, segments and gold tags, ready for repeated epochs.
+struct Example {
+    /// Per candidate segment: feature rows per token and gold tags.
+    segments: Vec<(Vec<Vec<u32>>, Vec<usize>)>,
+}
+
+/// Averaged perceptron state.
+pub struct Trainer {
+    bits: u32,
+    weights: Vec<[f32; TAGS]>,
+    /// Sum of step-weighted updates, for averaging.
+    totals: Vec<[f32; TAGS]>,
+    transitions: [[f32; TAGS]; TAGS],
+    transition_totals: [[f32; TAGS]; TAGS],
+    step: f32,
+    examples: Vec<Example>,
+    /// Gold name tokens the candidate filter hides from the tagger (for the log).
+    pub hidden_gold_tokens: usize,
+    pub gold_tokens: usize,
+    /// Words mostly written in lower case, shipped with the model.
+    common: HashedSet,
+}
+
+/// Words written in lower case at least twice and more often than capitalised inside a
+/// sentence: common words, whatever their case at a sentence start.
+pub fn common_words(sentences: &[Sentence]) -> HashedSet {
+    let mut counts: HashMap<u64, (u32, u32)> = HashMap::new();
+    for sentence in sentences {
+        for (index, word) in sentence.tokens.iter().enumerate() {
+            let Some(first) = word.chars().next() else {
+                continue;
+            };
+            if !first.is_alphabetic() {
+                continue;
+            }
+            let entry = counts.entry(features::hash_lower(word)).or_default();
+            if first.is_lowercase() {
+                entry.0 += 1;
+            } else if index > 0 {
+                entry.1 += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, (lower, upper))| lower >= 2 && lower > upper)
+        .map(|(hash, _)| hash)
+        .collect()
+}
+
+impl Trainer {
+    pub fn new(bits: u32, common: HashedSet) -> Self {
+        Self {
+            bits,
+            weights: vec![[0.0; TAGS]; 1 << bits],
+            totals: vec![[0.0; TAGS]; 1 << bits],
+            transitions: [[0.0; TAGS]; TAGS],
+            transition_totals: [[0.0; TAGS]; TAGS],
+            step: 1.0,
+            examples: Vec::new(),
+            hidden_gold_tokens: 0,
+            gold_tokens: 0,
+            common,
+        }
+    }
+
+    /// Adds a sentence; unknown tags count as outside.
+    pub fn add(&mut self, gazetteer: &Gazetteer, sentence: &Sentence) {
+        // Corpus tokens are split again as run time splits text ("(BEI)" is "(", "BEI", ")"):
+        // the first piece keeps the tag, the others continue the name.
+        let mut text = String::new();
+        let mut tokens = Vec::with_capacity(sentence.tokens.len());
+        let mut gold: Vec<usize> = Vec::with_capacity(sentence.tokens.len());
+        for (word, tag) in sentence.tokens.iter().zip(&sentence.tags) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let start = text.len();
+            text.push_str(word);
+            let tag = parse_tag(tag).unwrap_or(0);
+            for (index, piece) in tokenize(word).into_iter().enumerate() {
+                tokens.push(Token {
+                    start: start + piece.start,
+                    end: start + piece.end,
+                    word: piece.word,
+                });
+                gold.push(if index == 0 || tag % 2 == 0 {
+                    tag
+                } else {
+                    tag + 1
+                });
+            }
+        }
+        if tokens.is_empty() {
+            return;
+        }
+        let analysis = analyse_tokens(gazetteer, &self.common, &text, tokens, &sentence.language);
+        let language = language_hash(&sentence.language);
+        let shift = 64 - self.bits;
+        let mut segments = Vec::new();
+        let mut buffer = Vec::new();
+        for (index, &tag) in gold.iter().enumerate() {
+            if tag != 0 {
+                self.gold_tokens += 1;
+                if !analysis.candidates[index] {
+                    self.hidden_gold_tokens += 1;
+                }
+            }
+        }
+        for range in analysis.segments() {
+            let mut rows = Vec::with_capacity(range.len());
+            let mut tags = Vec::with_capacity(range.len());
+            for i in range.clone() {
+                buffer.clear();
+                features::features(&analysis.infos, range.clone(), i, language, &mut buffer);
+                rows.push(buffer.iter().map(|&f| (f >> shift) as u32).collect());
+                let previous = tags.last().copied().unwrap_or(0);
+                let tag = gold.get(i).copied().unwrap_or(0);
+                // A name cut by the candidate filter restarts with a begin tag.
+                tags.push(if allowed(previous, tag) { tag } else { tag - 1 });
+            }
+            segments.push((rows, tags));
+        }
+        self.examples.push(Example { segments });
+    }
+
+    pub fn len(&self) -> usize {
+        self.examples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.examples.is_empty()
+    }
+
+    /// One pass over the examples in the given order; returns the number of token errors.
+    pub fn epoch(&mut self, order: &[usize]) -> usize {
+        let mut errors = 0;
+        let mut predicted = Vec::new();
+        let mut emissions: Vec<[f32; TAGS]> = Vec::new();
+        let examples = std::mem::take(&mut self.examples);
+        for &index in order {
+            for (rows, gold) in &examples[index].segments {
+                emissions.clear();
+                for row in rows {
+                    let mut scores = [0.0f32; TAGS];
+                    for &feature in row {
+                        for (s, w) in scores.iter_mut().zip(&self.weights[feature as usize]) {
+                            *s += w;
+                        }
+                    }
+                    emissions.push(scores);
+                }
+                viterbi(&emissions, &self.transitions, &mut predicted);
+                if predicted != *gold {
+                    for (position, (&p, &g)) in predicted.iter().zip(gold).enumerate() {
+                        let (pp, gp) = if position == 0 {
+                            (0, 0)
+                        } else {
+                            (predicted[position - 1], gold[position - 1])
+                        };
+                        if p != g {
+                            errors += 1;
+                            for &feature in &rows[position] {
+                                self.update(feature as usize, g, 1.0);
+                                self.update(feature as usize, p, -1.0);
+                            }
+                        }
+                        if (pp, p) != (gp, g) {
+                            self.update_transition(gp, g, 1.0);
+                            self.update_transition(pp, p, -1.0);
+                        }
+                    }
+                }
+                self.step += 1.0;
+            }
+        }
+        self.examples = examples;
+        errors
+    }
+
+    fn update(&mut self, feature: usize, tag: usize, delta: f32) {
+        self.weights[feature][tag] += delta;
+        self.totals[feature][tag] += self.step * delta;
+    }
+
+    fn update_transition(&mut self, from: usize, to: usize, delta: f32) {
+        self.transitions[from][to] += delta;
+        self.transition_totals[from][to] += self.step * delta;
+    }
+
+    /// The averaged, quantised model in its binary format.
+    pub fn finish(&self) -> Vec<u8> {
+        let average = |w: f32, total: f32| w - total / self.step;
+        let mut max = 0.0f32;
+        for (row, totals) in self.weights.iter().zip(&self.totals) {
+            for (&w, &t) in row.iter().zip(totals) {
+                max = max.max(average(w, t).abs());
+            }
+        }
+        for (row, totals) in self.transitions.iter().zip(&self.transition_totals) {
+            for (&w, &t) in row.iter().zip(totals) {
+                max = max.max(average(w, t).abs());
+            }
+        }
+        let scale = if max > 0.0 { 32000.0 / max } else { 1.0 };
+        // Summing ~30 features must not overflow i32: 30 * 32000 is far below.
+        let quantise = |value: f32| (value * scale).round() as i16;
+        let weights: Vec<[i16; TAGS]> = self
+            .weights
+            .iter()
+            .zip(&self.totals)
+            .map(|(row, totals)| {
+                let mut out = [0i16; TAGS];
+                for (o, (&w, &t)) in out.iter_mut().zip(row.iter().zip(totals)) {
+                    *o = quantise(average(w, t));
+                }
+                out
+            })
+            .collect();
+        let mut transitions = [[0i16; TAGS]; TAGS];
+        for (out, (row, totals)) in transitions
+            .iter_mut()
+            .zip(self.transitions.iter().zip(&self.transition_totals))
+        {
+            for (o, (&w, &t)) in out.iter_mut().zip(row.iter().zip(totals)) {
+                *o = quantise(average(w, t));
+            }
+        }
+        Model::to_bytes(self.bits, &transitions, &weights, &self.common)
+    }
+}

@@ -1,0 +1,115 @@
+//! Hashed text features shared by the n-gram model and the Indonesian/Malay stage.
+//!
+//! A text is lower-cased and cut into words at separators (whitespace, digits, ASCII punctuation,
+//! general punctuation, symbols). Each word yields the character 1..=n-grams of ` word ` (padded
+//! with a space) and, when at most 24 characters long, the word itself. Features are FNV-1a
+//! hashes folded into a power-of-two table.
+//!
+//! `scripts/train-lang.py` extracts the same features when it builds the tables: the two must
+//! agree byte for byte (`hash_matches_python` pins one value).
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Prefix byte that marks a whole-word feature.
+const WORD_TAG: u8 = 0x02;
+/// Longest word that also counts as a whole-word feature.
+const MAX_WORD_FEATURE_CHARS: usize = 24;
+
+/// True for characters that end a word.
+pub fn is_separator(ch: char) -> bool {
+    let cp = u32::from(ch);
+    if cp < 128 {
+        return !ch.is_ascii_alphabetic();
+    }
+    ch.is_whitespace()
+        || ch.is_numeric()
+        || (0x00a0..=0x00bf).contains(&cp)
+        || cp == 0x00d7
+        || cp == 0x00f7
+        || (0x2000..=0x2bff).contains(&cp)
+        || (0x3000..=0x303f).contains(&cp)
+        || (0xff00..=0xff20).contains(&cp)
+        || (0xff3b..=0xff40).contains(&cp)
+        || (0xff5b..=0xff65).contains(&cp)
+        || (0x1f000..=0x1ffff).contains(&cp)
+}
+
+/// The words of an already lower-cased text.
+pub fn words(lower: &str) -> impl Iterator<Item = &str> {
+    lower.split(is_separator).filter(|word| !word.is_empty())
+}
+
+#[inline]
+fn fnv_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+#[inline]
+pub fn bucket(hash: u64, log2: u8) -> usize {
+    ((hash ^ (hash >> 29)) & ((1u64 << log2) - 1)) as usize
+}
+
+/// Calls `visit(hash)` for every feature of one word (already lower-cased); the whole-word
+/// feature only when `with_word`.
+pub fn word_features(
+    word: &str,
+    max_n: usize,
+    with_word: bool,
+    chars: &mut Vec<char>,
+    mut visit: impl FnMut(u64),
+) {
+    chars.clear();
+    chars.push(' ');
+    chars.extend(word.chars());
+    chars.push(' ');
+    let mut buf = [0u8; 4];
+    for start in 0..chars.len() {
+        let mut hash = FNV_OFFSET;
+        for n in 1..=max_n {
+            let Some(&ch) = chars.get(start + n - 1) else {
+                break;
+            };
+            hash = fnv_bytes(hash, ch.encode_utf8(&mut buf).as_bytes());
+            if !(n == 1 && ch == ' ') {
+                visit(hash);
+            }
+        }
+    }
+    if with_word && chars.len() - 2 <= MAX_WORD_FEATURE_CHARS {
+        visit(word_hash(word));
+    }
+}
+
+/// The hash of a whole-word feature.
+pub fn word_hash(word: &str) -> u64 {
+    fnv_bytes(fnv_bytes(FNV_OFFSET, &[WORD_TAG]), word.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_matches_python() {
+        // fnv(b"\x02kerana") in scripts/train-lang.py
+        assert_eq!(word_hash("kerana"), 0x51c1_e850_bd85_4d1d);
+    }
+
+    #[test]
+    fn words_split_at_punctuation_and_digits() {
+        let got: Vec<&str> = words("l'état, 2024—año «sí» naïve").collect();
+        assert_eq!(got, ["l", "état", "año", "sí", "naïve"]);
+    }
+
+    #[test]
+    fn features_of_a_short_word() {
+        let mut chars = Vec::new();
+        let mut count = 0;
+        word_features("ab", 4, true, &mut chars, |_| count += 1);
+        // " ab ": 1-grams a b; 2-grams " a" ab "b "; 3-grams " ab" "ab "; 4-gram " ab "; word
+        assert_eq!(count, 2 + 3 + 2 + 1 + 1);
+    }
+}
