@@ -32,9 +32,16 @@ fn seed_article_is_enriched() {
     // The related-link tail is gone, every story line stays.
     assert!(!article.body.contains("hari yang lalu"), "{}", article.body);
     assert!(!article.body.contains("TangselCity"));
-    let story_lines: Vec<&str> = SEED.lines().skip(1).filter(|l| !l.contains(" | ")).collect();
+    let story_lines: Vec<&str> = SEED
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains(" | "))
+        .collect();
     for line in story_lines {
-        assert!(article.body.contains(line.trim()), "lost story line: {line}");
+        assert!(
+            article.body.contains(line.trim()),
+            "lost story line: {line}"
+        );
     }
     let boilerplate = article.boilerplate.as_ref().expect("stats");
     assert_eq!(boilerplate.removed_lines, 10);
