@@ -31,8 +31,70 @@ pub enum Command {
     Run(RunArgs),
     /// One-shot: JSON lines on stdin, one enriched JSON object per line on stdout, in order.
     Enrich(EnrichArgs),
+    /// Publish articles from files (or `-` for stdin) to a topic.
+    Produce(ProduceArgs),
+    /// Subscribe to a topic and pretty-print what arrives.
+    Tail(TailArgs),
+    /// Re-publish dead letters to the topic they came from.
+    Replay(ReplayArgs),
     /// Print every environment variable kabar reads.
     EnvVars,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProduceArgs {
+    /// Topic to publish to.
+    pub topic: String,
+    /// Files or folders of articles (`.jsonl`: one per line; other files: one each), or `-`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Messages per second (0: as fast as possible).
+    #[arg(long, default_value_t = 0.0)]
+    pub rate: f64,
+    /// Times to publish the inputs (0: until interrupted).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TailArgs {
+    /// Topic to read.
+    pub topic: String,
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Start at the oldest message instead of the newest.
+    #[arg(long)]
+    pub from_beginning: bool,
+    /// Only articles matching NAME=VALUE: lang=ind, type=PER, entity=Q423, source=..., id=...
+    /// (repeat to require several).
+    #[arg(long = "where", value_name = "NAME=VALUE")]
+    pub filters: Vec<crate::tools::tail::Filter>,
+    /// Stop after this many messages.
+    #[arg(long)]
+    pub max: Option<u64>,
+    /// Stop after this many seconds without a message.
+    #[arg(long)]
+    pub idle_timeout: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Only dead letters with this error code (repeat for several); all when absent.
+    #[arg(long = "code")]
+    pub codes: Vec<String>,
+    /// Consumer group remembering what was already replayed.
+    #[arg(long, default_value = "kabar-replay")]
+    pub group: String,
+    /// Show what would be replayed; publish and commit nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]

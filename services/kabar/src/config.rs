@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use kabar_pipeline::route::{Condition, RouteRule, Router};
+use kabar_pipeline::route::{Condition, Encoding, RouteRule, Router};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The whole configuration.
@@ -152,6 +152,7 @@ pub fn default_routes() -> Vec<RouteRule> {
         .map(|topic| RouteRule {
             topic: topic.to_owned(),
             when: Condition::default(),
+            encoding: Encoding::Json,
         })
         .collect()
 }

@@ -39,10 +39,26 @@ pub struct Summary {
     pub outputs: BTreeMap<PathBuf, u64>,
 }
 
-/// One unit of input: its bytes and a label for messages.
-struct Item {
-    origin: String,
-    payload: Vec<u8>,
+/// One unit of input: its bytes and where it came from ("file.jsonl:12").
+pub struct Item {
+    pub origin: String,
+    pub payload: Vec<u8>,
+}
+
+/// Reads `input` (a file, a folder, or `-` for stdin) on a blocking thread, one [`Item`] per
+/// article, until the end (or forever with `follow`) or until `shutdown`.
+pub fn spawn_reader(
+    input: PathBuf,
+    follow: bool,
+    shutdown: CancellationToken,
+) -> (
+    mpsc::Receiver<Item>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let (sender, receiver) = mpsc::channel::<Item>(256);
+    let reader =
+        tokio::task::spawn_blocking(move || read_inputs(&input, follow, &sender, &shutdown));
+    (receiver, reader)
 }
 
 #[derive(Serialize)]
@@ -74,12 +90,8 @@ pub async fn run(
             options.output_dir.display()
         )
     })?;
-    let (sender, mut receiver) = mpsc::channel::<Item>(256);
-    let reader_options = options.clone();
-    let reader_shutdown = shutdown.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        read_inputs(&reader_options, &sender, &reader_shutdown)
-    });
+    let (mut receiver, reader) =
+        spawn_reader(options.input.clone(), options.follow, shutdown.clone());
 
     let mut writers: BTreeMap<String, BufWriter<File>> = BTreeMap::new();
     let mut summary = Summary::default();
@@ -166,14 +178,14 @@ fn is_line_file(path: &Path) -> bool {
 
 /// Sends every input item to the channel (runs on a blocking thread).
 fn read_inputs(
-    options: &FileModeOptions,
+    input: &Path,
+    follow: bool,
     sender: &mpsc::Sender<Item>,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
-    let input = &options.input;
     if input.as_os_str() == "-" {
         let stdin = std::io::stdin();
-        return read_lines(stdin.lock(), "stdin", options.follow, sender, shutdown);
+        return read_lines(stdin.lock(), "stdin", follow, sender, shutdown);
     }
     let metadata =
         fs::metadata(input).with_context(|| format!("cannot read input {}", input.display()))?;
@@ -186,13 +198,13 @@ fn read_inputs(
         files.sort();
         files
     } else {
-        vec![input.clone()]
+        vec![input.to_path_buf()]
     };
     for path in files {
         let origin = path.display().to_string();
         if is_line_file(&path) {
             let file = File::open(&path).with_context(|| format!("cannot open {origin}"))?;
-            let follow = options.follow && metadata.is_file();
+            let follow = follow && metadata.is_file();
             read_lines(BufReader::new(file), &origin, follow, sender, shutdown)?;
         } else {
             let payload = fs::read(&path).with_context(|| format!("cannot read {origin}"))?;

@@ -7,6 +7,7 @@
 //! - [`files`]: the same pipeline over files or stdin, without Kafka.
 //! - [`enrich`]: the one-shot `kabar enrich` command.
 //! - [`http`] and [`metrics`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`.
 
 pub mod cli;
 pub mod config;
@@ -17,3 +18,4 @@ pub mod http;
 pub mod kafka;
 pub mod metrics;
 pub mod telemetry;
+pub mod tools;

@@ -10,6 +10,9 @@ use kabar::config::Config;
 use kabar::engine::Engine;
 use kabar::files::{self, FileModeOptions};
 use kabar::http::{self, Readiness};
+use kabar::tools::produce::{self, ProduceOptions};
+use kabar::tools::replay::{self, ReplayOptions};
+use kabar::tools::tail::{self, TailOptions};
 use kabar::{enrich, kafka, telemetry};
 use kabar_pipeline::input::Limits;
 use kabar_pipeline::{Pipeline, PipelineConfig, StageSet};
@@ -43,6 +46,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Produce(args) => {
+            override_brokers(&mut config, args.brokers.as_deref())?;
+            telemetry::init(config.log.format, &config.log.level)?;
+            let options = ProduceOptions {
+                topic: args.topic,
+                inputs: args.files,
+                rate: args.rate,
+                repeat: args.repeat,
+            };
+            run_tool(|shutdown| async move {
+                produce::run(&config, options, shutdown).await.map(|_| ())
+            })
+        }
+        Command::Tail(args) => {
+            override_brokers(&mut config, args.brokers.as_deref())?;
+            telemetry::init(config.log.format, &config.log.level)?;
+            let options = TailOptions {
+                topic: args.topic,
+                from_beginning: args.from_beginning,
+                filters: args.filters,
+                max: args.max,
+                idle_timeout: args.idle_timeout.map(std::time::Duration::from_secs_f64),
+            };
+            run_tool(
+                |shutdown| async move { tail::run(&config, options, shutdown).await.map(|_| ()) },
+            )
+        }
+        Command::Replay(args) => {
+            override_brokers(&mut config, args.brokers.as_deref())?;
+            telemetry::init(config.log.format, &config.log.level)?;
+            let options = ReplayOptions {
+                codes: args.codes,
+                group: args.group,
+                dry_run: args.dry_run,
+            };
+            run_tool(
+                |shutdown| async move { replay::run(&config, options, shutdown).await.map(|_| ()) },
+            )
+        }
         Command::Enrich(args) => {
             telemetry::init(config.log.format, &config.log.level)?;
             enrich_command(config, args)
@@ -59,6 +101,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(serve(config, args))
         }
     }
+}
+
+fn override_brokers(config: &mut Config, brokers: Option<&str>) -> anyhow::Result<()> {
+    if let Some(brokers) = brokers {
+        config.kafka.brokers = brokers.to_owned();
+    }
+    if !config.uses_kafka() {
+        anyhow::bail!("no Kafka brokers configured: use --brokers or KABAR_KAFKA_BROKERS");
+    }
+    Ok(())
+}
+
+/// Runs a tool on a small runtime, with Ctrl-C ending it cleanly.
+fn run_tool<F, Fut>(tool: F) -> anyhow::Result<()>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let shutdown = CancellationToken::new();
+        spawn_signal_handler(shutdown.clone())?;
+        tool(shutdown).await
+    })
 }
 
 fn apply_run_flags(config: &mut Config, args: &RunArgs) {

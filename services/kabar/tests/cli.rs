@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+mod support;
+
 fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../deploy/samples")
 }
@@ -57,6 +59,13 @@ fn run_without_kafka_routes_the_bundled_samples_to_files() {
         })
         .expect("seed article on news.lang.ind.v1");
     assert!(!seed["body"].as_str().unwrap().contains("hari yang lalu"));
+    // Every article written parses with the Python consumer's generated classes.
+    let payloads: Vec<(Vec<u8>, bool)> = enriched
+        .iter()
+        .map(|a| (serde_json::to_vec(a).unwrap(), false))
+        .collect();
+    support::python::assert_parse(&payloads);
+
     let letters = read_jsonl(&out.path().join("news.dlq.v1.jsonl"));
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0]["error"]["code"], "no_text");

@@ -69,6 +69,7 @@ async fn seed_article_is_routed_by_language_with_entities() {
             .collect();
         assert!(names.contains(&"Vladimir Putin"), "{names:?}");
         assert!(names.contains(&"Kim Jong Un"), "{names:?}");
+        support::python::assert_messages_parse(std::slice::from_ref(message));
     }
     assert!(
         kabar.metric(&format!(
@@ -118,6 +119,7 @@ async fn thousands_of_mixed_articles_all_come_out() {
         &missing[..missing.len().min(5)]
     );
 
+    support::python::assert_messages_parse(&out);
     // Per-language streams got exactly their language.
     let german = support::consume_until(
         &format!("{prefix}.lang.deu"),
@@ -200,6 +202,7 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
         missing, 0,
         "{missing} of {COUNT} articles lost after kill -9"
     );
+    support::python::assert_messages_parse(&out);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -292,6 +295,7 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
         support::at_least(poison.len()),
     );
     assert_eq!(ids(&good).len(), poison.len(), "good articles kept flowing");
+    support::python::assert_messages_parse(&good);
     for (_, _, code) in &poison {
         let series = format!("kabar_dead_letters_total{{code=\"{code}\",stage=\"decode\"}}");
         assert!(kabar.metric(&series) >= 1.0, "{series}");
@@ -325,6 +329,7 @@ async fn sigterm_finishes_work_and_commits_everything() {
         support::distinct_ids(COUNT),
     );
     assert_eq!(ids(&out).len(), COUNT);
+    support::python::assert_messages_parse(&out);
     assert!(kabar.metric("kabar_offset_commits_total{result=\"ok\"}") >= 0.0);
     let status = kabar.terminate();
     assert!(status.success(), "kabar exited with {status}");

@@ -57,10 +57,18 @@ fn client_config(config: &Config) -> ClientConfig {
     client
 }
 
-fn apply_overrides(client: &mut ClientConfig, config: &Config) {
+pub(crate) fn apply_overrides(client: &mut ClientConfig, config: &Config) {
     for (key, value) in &config.kafka.client {
         client.set(key, value);
     }
+}
+
+/// A client configuration for kabar's tools (produce, tail, replay): brokers plus the
+/// configured librdkafka overrides (security settings among them).
+pub fn tool_client_config(config: &Config) -> ClientConfig {
+    let mut client = client_config(config);
+    apply_overrides(&mut client, config);
+    client
 }
 
 fn create_consumer(config: &Config, tracker: Arc<OffsetTracker>) -> anyhow::Result<KabarConsumer> {
@@ -276,7 +284,15 @@ async fn handle(
     METRICS.in_flight.inc();
     let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
     let outputs = match shared.engine.enrich(payload).await {
-        Ok(processed) => match records::enriched_outputs(&processed, &message) {
+        Ok(processed) => match records::enriched_outputs(
+            &processed,
+            &shared
+                .engine
+                .pipeline()
+                .router()
+                .destinations(&processed.article),
+            &message,
+        ) {
             Ok(outputs) => outputs,
             Err(error) => vec![dead_letter_for(
                 &shared,

@@ -1,11 +1,32 @@
 //! The messages kabar writes: enriched articles and dead letters, with their headers.
 
 use kabar_pipeline::Processed;
+use kabar_pipeline::route::Encoding;
+use kabar_proto::Message as _;
 use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
 
 /// The schema every enriched article follows, in the `kabar-schema` header.
-pub const SCHEMA: &str = "kabar.v1.EnrichedArticle";
+pub const SCHEMA: &str = kabar_proto::ENRICHED_ARTICLE;
+
+/// `content-type` of JSON outputs.
+pub const CONTENT_TYPE_JSON: &str = "application/json";
+
+/// `content-type` of binary protobuf outputs.
+pub const CONTENT_TYPE_PROTOBUF: &str = "application/x-protobuf";
+
+/// Why an enriched article could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    #[error("cannot encode as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The binary protobuf form of an article, from its proto3 JSON form.
+pub fn to_protobuf(json: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+    let message: kabar_proto::v1::EnrichedArticle = serde_json::from_slice(json)?;
+    Ok(message.encode_to_vec())
+}
 
 /// Longest error message put in a dead-letter header.
 const MAX_ERROR_MESSAGE_BYTES: usize = 512;
@@ -36,23 +57,25 @@ fn header_value<'m>(message: &'m OwnedMessage, name: &str) -> Option<&'m [u8]> {
         .and_then(|h| h.value)
 }
 
-/// One output per routed topic. The Kafka key is kept; without one, the article id is the key,
-/// so every output of an article lands in one partition of each topic.
+/// One output per routed topic, in the route's encoding. The Kafka key is kept; without one,
+/// the article id is the key, so every output of an article lands in one partition of each topic.
 pub fn enriched_outputs(
     processed: &Processed,
+    destinations: &[(String, Encoding)],
     input: &OwnedMessage,
-) -> Result<Vec<Output>, serde_json::Error> {
+) -> Result<Vec<Output>, EncodeError> {
     let article = &processed.article;
-    let payload = serde_json::to_vec(article)?;
+    let json = serde_json::to_vec(article)?;
+    let protobuf = if destinations.iter().any(|(_, e)| *e == Encoding::Protobuf) {
+        Some(to_protobuf(&json)?)
+    } else {
+        None
+    };
     let key = input
         .key()
         .map(<[u8]>::to_vec)
         .unwrap_or_else(|| article.id.as_bytes().to_vec());
     let mut headers = OwnedHeaders::new()
-        .insert(Header {
-            key: "content-type",
-            value: Some("application/json"),
-        })
         .insert(Header {
             key: "kabar-schema",
             value: Some(SCHEMA),
@@ -67,14 +90,22 @@ pub fn enriched_outputs(
             value: Some(traceparent),
         });
     }
-    Ok(article
-        .routes
+    Ok(destinations
         .iter()
-        .map(|topic| Output {
-            topic: topic.clone(),
-            key: Some(key.clone()),
-            payload: payload.clone(),
-            headers: headers.clone(),
+        .map(|(topic, encoding)| {
+            let (payload, content_type) = match (encoding, &protobuf) {
+                (Encoding::Protobuf, Some(binary)) => (binary.clone(), CONTENT_TYPE_PROTOBUF),
+                _ => (json.clone(), CONTENT_TYPE_JSON),
+            };
+            Output {
+                topic: topic.clone(),
+                key: Some(key.clone()),
+                payload,
+                headers: headers.clone().insert(Header {
+                    key: "content-type",
+                    value: Some(content_type),
+                }),
+            }
         })
         .collect())
 }
