@@ -60,6 +60,10 @@ pub struct PipelineSettings {
     pub workers: usize,
     /// TOML file of routes (`[[route]]` tables); kabar's defaults when absent.
     pub routes_file: Option<PathBuf>,
+    /// Benchmarking only: forward every input unchanged to `passthrough_topic`, skipping
+    /// enrichment, with the same consumer, producer and offset handling. Measures the ceiling
+    /// that Kafka and kabar's IO allow on a machine.
+    pub passthrough_topic: Option<String>,
 }
 
 /// Logging.
@@ -106,6 +110,7 @@ impl Default for PipelineSettings {
             max_in_flight: 256,
             workers: 0,
             routes_file: None,
+            passthrough_topic: None,
         }
     }
 }

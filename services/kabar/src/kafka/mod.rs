@@ -47,6 +47,8 @@ struct Shared {
     producer: KabarProducer,
     tracker: Arc<OffsetTracker>,
     dead_letter_topic: String,
+    /// Benchmarking: forward inputs here unchanged instead of enriching them.
+    passthrough_topic: Option<String>,
     /// Fired when shutdown's grace period is over: tasks stop retrying.
     give_up: CancellationToken,
 }
@@ -154,6 +156,7 @@ pub async fn run(
         producer,
         tracker,
         dead_letter_topic: config.kafka.dead_letter_topic.clone(),
+        passthrough_topic: config.pipeline.passthrough_topic.clone(),
         give_up: CancellationToken::new(),
     });
     let permits = Arc::new(Semaphore::new(config.pipeline.max_in_flight));
@@ -283,34 +286,10 @@ async fn handle(
 ) {
     METRICS.in_flight.inc();
     let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
-    let outputs = match shared.engine.enrich(payload).await {
-        Ok(processed) => match records::enriched_outputs(
-            &processed,
-            &shared
-                .engine
-                .pipeline()
-                .router()
-                .destinations(&processed.article),
-            &message,
-        ) {
-            Ok(outputs) => outputs,
-            Err(error) => vec![dead_letter_for(
-                &shared,
-                &message,
-                "route",
-                "encode_failed",
-                &error.to_string(),
-                &processed.article.id,
-            )],
-        },
-        Err(failure) => vec![dead_letter_for(
-            &shared,
-            &message,
-            failure.error.stage().as_str(),
-            failure.error.code(),
-            &failure.error.to_string(),
-            &failure.id,
-        )],
+    let outputs = if let Some(topic) = &shared.passthrough_topic {
+        vec![records::passthrough(topic, &message)]
+    } else {
+        enrich_to_outputs(&shared, &message, payload).await
     };
     // Keep input order per partition: enqueue only after the previous message has.
     if let Some(previous) = previous {
@@ -349,6 +328,43 @@ async fn handle(
         }
     }
     METRICS.in_flight.dec();
+}
+
+/// Enriches one input: its outputs, or its dead letter.
+async fn enrich_to_outputs(
+    shared: &Shared,
+    message: &OwnedMessage,
+    payload: Arc<[u8]>,
+) -> Vec<Output> {
+    match shared.engine.enrich(payload).await {
+        Ok(processed) => match records::enriched_outputs(
+            &processed,
+            &shared
+                .engine
+                .pipeline()
+                .router()
+                .destinations(&processed.article),
+            message,
+        ) {
+            Ok(outputs) => outputs,
+            Err(error) => vec![dead_letter_for(
+                shared,
+                message,
+                "route",
+                "encode_failed",
+                &error.to_string(),
+                &processed.article.id,
+            )],
+        },
+        Err(failure) => vec![dead_letter_for(
+            shared,
+            message,
+            failure.error.stage().as_str(),
+            failure.error.code(),
+            &failure.error.to_string(),
+            &failure.id,
+        )],
+    }
 }
 
 fn dead_letter_for(

@@ -110,6 +110,16 @@ pub fn enriched_outputs(
         .collect())
 }
 
+/// Benchmarking: the input unchanged, to `topic`, with its key and headers.
+pub fn passthrough(topic: &str, input: &OwnedMessage) -> Output {
+    Output {
+        topic: topic.to_owned(),
+        key: input.key().map(<[u8]>::to_vec),
+        payload: input.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        headers: input.headers().cloned().unwrap_or_default(),
+    }
+}
+
 /// The input, unchanged, with its own headers and the reason it could not be enriched.
 pub fn dead_letter(topic: &str, input: &OwnedMessage, reason: &DeadLetterReason) -> Output {
     let mut headers = OwnedHeaders::new();
