@@ -39,6 +39,25 @@ pub struct KafkaConfig {
     pub dead_letter_topic: String,
     /// Extra librdkafka properties (e.g. `security.protocol`), applied to consumer and producer.
     pub client: BTreeMap<String, String>,
+    /// `at-least-once` (the default) or `exactly-once` (transactions: consumers reading with
+    /// `isolation.level=read_committed` see every input's outputs exactly once).
+    pub delivery: Delivery,
+    /// Exactly-once: the producer's transactional id. Keep it stable per instance across
+    /// restarts, so a restarted instance fences its zombie; default `kabar-<group>-<hostname>`.
+    pub transactional_id: Option<String>,
+    /// Exactly-once: at most this many input messages per transaction.
+    pub transaction_max_messages: usize,
+    /// Exactly-once: a transaction collects input for at most this long, in milliseconds.
+    pub transaction_max_ms: u64,
+}
+
+/// Delivery guarantee towards output topics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    #[default]
+    AtLeastOnce,
+    ExactlyOnce,
 }
 
 /// The HTTP endpoint for `/metrics`, `/healthz` and `/readyz`.
@@ -91,6 +110,10 @@ impl Default for KafkaConfig {
             input_topics: vec!["news.raw".to_owned()],
             dead_letter_topic: "news.dlq.v1".to_owned(),
             client: BTreeMap::new(),
+            delivery: Delivery::AtLeastOnce,
+            transactional_id: None,
+            transaction_max_messages: 500,
+            transaction_max_ms: 100,
         }
     }
 }
@@ -237,6 +260,13 @@ impl Config {
             if self.kafka.group_id.trim().is_empty() {
                 bail!("kafka.group_id is empty");
             }
+            if self.kafka.delivery == Delivery::ExactlyOnce
+                && (self.kafka.transaction_max_messages == 0 || self.kafka.transaction_max_ms == 0)
+            {
+                bail!(
+                    "kafka.transaction_max_messages and kafka.transaction_max_ms must be at least 1"
+                );
+            }
             if self.kafka.dead_letter_topic.trim().is_empty() {
                 bail!("kafka.dead_letter_topic is empty: poison input would have nowhere to go");
             }
@@ -259,6 +289,19 @@ impl Config {
         let file: RoutesFile = toml::from_str(&text)
             .with_context(|| format!("invalid routes file {}", path.display()))?;
         Ok(file.route)
+    }
+
+    /// The transactional id for exactly-once delivery.
+    pub fn transactional_id(&self) -> String {
+        self.kafka.transactional_id.clone().unwrap_or_else(|| {
+            let host = std::env::var("HOSTNAME")
+                .ok()
+                .filter(|h| !h.is_empty())
+                .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|| "localhost".to_owned());
+            format!("kabar-{}-{host}", self.kafka.group_id)
+        })
     }
 
     /// Worker threads for CPU work.

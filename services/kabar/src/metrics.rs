@@ -40,6 +40,8 @@ pub struct Metrics {
     pub kafka_errors: IntCounterVec,
     /// Offset commits, by result.
     pub offset_commits: IntCounterVec,
+    /// Exactly-once transactions, by result (committed, aborted).
+    pub transactions: IntCounterVec,
     /// 1 while the instance is ready to consume.
     pub ready: IntGauge,
     /// Always 1; the version is a label.
@@ -97,6 +99,11 @@ impl Metrics {
         let offset_commits = counter_vec(
             "kabar_offset_commits_total",
             "Offset commits, by result.",
+            &["result"],
+        );
+        let transactions = counter_vec(
+            "kabar_transactions_total",
+            "Exactly-once transactions, by result.",
             &["result"],
         );
         let stage_duration = HistogramVec::new(
@@ -172,6 +179,9 @@ impl Metrics {
         for result in ["ok", "error"] {
             offset_commits.with_label_values(&[result]);
         }
+        for result in ["committed", "aborted"] {
+            transactions.with_label_values(&[result]);
+        }
 
         Self {
             registry,
@@ -187,6 +197,7 @@ impl Metrics {
             produce_retries,
             kafka_errors,
             offset_commits,
+            transactions,
             ready,
             build_info,
         }

@@ -341,3 +341,76 @@ async fn sigterm_finishes_work_and_commits_everything() {
         "every consumed offset is committed after SIGTERM"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exactly_once_survives_kill_9_without_duplicates() {
+    const COUNT: usize = 3000;
+    let prefix = support::unique("eos");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let options = KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![
+            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+            ("KABAR_KAFKA_TRANSACTIONAL_ID", support::unique("txn")),
+            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+        ],
+    };
+    let mut first = Kabar::start(&options);
+    // consume_until reads committed data only (librdkafka's default isolation level).
+    let partial = support::consume_until(
+        &enriched,
+        Duration::from_secs(120),
+        support::at_least(COUNT / 10),
+    );
+    assert!(
+        partial.len() >= COUNT / 10,
+        "too little output before the kill"
+    );
+    first.kill();
+    let before = support::consume_until(&enriched, Duration::from_secs(3), |_| false).len();
+    assert!(
+        before < COUNT,
+        "everything finished before the kill; the test proves nothing"
+    );
+
+    let second = Kabar::start(&options);
+    let mut out = support::consume_until(
+        &enriched,
+        Duration::from_secs(240),
+        support::distinct_ids(COUNT),
+    );
+    // Anything more that arrives is a duplicate: give it time to show up.
+    out.extend(
+        support::consume_until(&enriched, Duration::from_secs(5), |_| false)
+            .into_iter()
+            .skip(out.len()),
+    );
+    let mut counts = std::collections::HashMap::new();
+    for id in out.iter().filter_map(support::article_id) {
+        *counts.entry(id).or_insert(0usize) += 1;
+    }
+    let lost = messages
+        .iter()
+        .filter(|(id, _)| !counts.contains_key(id))
+        .count();
+    let duplicated = counts.values().filter(|n| **n > 1).count();
+    assert_eq!(
+        (lost, duplicated),
+        (0, 0),
+        "exactly once: lost {lost}, duplicated {duplicated}"
+    );
+    assert!(second.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
+}

@@ -2,6 +2,7 @@
 //! client errors into logs and counters.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaResult;
@@ -15,6 +16,8 @@ pub struct KabarContext {
     pub tracker: Arc<OffsetTracker>,
     /// Input topics, so lag is only reported for them.
     pub input_topics: Vec<String>,
+    /// Set when partitions are revoked; the exactly-once loop drops the batch it was building.
+    pub revoked: Arc<AtomicBool>,
 }
 
 impl ClientContext for KabarContext {
@@ -63,6 +66,7 @@ impl ConsumerContext for KabarContext {
                     "partitions revoked; their in-flight work will be redone by the new owner"
                 );
                 self.tracker.forget(&revoked);
+                self.revoked.store(true, Ordering::SeqCst);
                 for (topic, partition) in &revoked {
                     let _ = METRICS
                         .consumer_lag

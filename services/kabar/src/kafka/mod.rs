@@ -8,6 +8,7 @@
 //! librdkafka commits stored offsets. Transient produce errors are retried, never dead-lettered.
 
 mod context;
+mod exactly_once;
 pub mod offsets;
 pub mod records;
 
@@ -25,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{Config, Delivery};
 use crate::engine::Engine;
 use crate::http::Readiness;
 use crate::metrics::METRICS;
@@ -73,15 +74,27 @@ pub fn tool_client_config(config: &Config) -> ClientConfig {
     client
 }
 
-fn create_consumer(config: &Config, tracker: Arc<OffsetTracker>) -> anyhow::Result<KabarConsumer> {
+fn create_consumer(
+    config: &Config,
+    tracker: Arc<OffsetTracker>,
+    revoked: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<KabarConsumer> {
     let mut client = client_config(config);
     client
         .set("group.id", &config.kafka.group_id)
-        .set("enable.auto.commit", "true")
-        .set("auto.commit.interval.ms", "1000")
-        // Offsets are stored by kabar only once every output of a message is acknowledged.
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
+        .set("auto.offset.reset", "earliest");
+    match config.kafka.delivery {
+        Delivery::AtLeastOnce => client
+            .set("enable.auto.commit", "true")
+            .set("auto.commit.interval.ms", "1000")
+            // Offsets are stored by kabar only once every output of a message is acknowledged.
+            .set("enable.auto.offset.store", "false"),
+        // Offsets are committed inside each transaction; only committed input is read.
+        Delivery::ExactlyOnce => client
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed"),
+    };
+    client
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "2000")
         .set("statistics.interval.ms", "5000")
@@ -91,6 +104,7 @@ fn create_consumer(config: &Config, tracker: Arc<OffsetTracker>) -> anyhow::Resu
     let context = KabarContext {
         tracker,
         input_topics: config.kafka.input_topics.clone(),
+        revoked,
     };
     client
         .create_with_context(context)
@@ -105,10 +119,16 @@ fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
         .set("message.timeout.ms", "30000");
+    if config.kafka.delivery == Delivery::ExactlyOnce {
+        client
+            .set("transactional.id", config.transactional_id())
+            .set("transaction.timeout.ms", "60000");
+    }
     apply_overrides(&mut client, config);
     let context = KabarContext {
         tracker: Arc::new(OffsetTracker::new()),
         input_topics: Vec::new(),
+        revoked: Arc::default(),
     };
     client
         .create_with_context(context)
@@ -122,8 +142,15 @@ pub async fn run(
     readiness: Arc<Readiness>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    if config.kafka.delivery == Delivery::ExactlyOnce {
+        return exactly_once::run(config, engine, readiness, shutdown).await;
+    }
     let tracker = Arc::new(OffsetTracker::new());
-    let consumer = Arc::new(create_consumer(config, Arc::clone(&tracker))?);
+    let consumer = Arc::new(create_consumer(
+        config,
+        Arc::clone(&tracker),
+        Arc::default(),
+    )?);
     let producer = create_producer(config)?;
     let topics: Vec<&str> = config
         .kafka
@@ -146,6 +173,7 @@ pub async fn run(
             .with_label_values(&[topic.as_str()]);
     }
 
+    register_topic_labels(config, &engine);
     wait_for_broker(&consumer, &shutdown).await;
     readiness.set(true);
     tracing::info!(brokers = %config.kafka.brokers, topics = ?topics, group = %config.kafka.group_id, "consuming");
@@ -252,6 +280,23 @@ pub async fn run(
     Ok(())
 }
 
+/// Pre-registers the topic labels known before any message, so dashboards show zeros.
+fn register_topic_labels(config: &Config, engine: &Engine) {
+    for topic in &config.kafka.input_topics {
+        METRICS
+            .messages_consumed
+            .with_label_values(&[topic.as_str()]);
+    }
+    METRICS
+        .messages_produced
+        .with_label_values(&[config.kafka.dead_letter_topic.as_str()]);
+    for topic in engine.pipeline().router().static_topics() {
+        METRICS
+            .messages_produced
+            .with_label_values(&[topic.as_str()]);
+    }
+}
+
 /// Waits until the broker answers a metadata request (or shutdown).
 async fn wait_for_broker(consumer: &Arc<KabarConsumer>, shutdown: &CancellationToken) {
     loop {
@@ -289,7 +334,7 @@ async fn handle(
     let outputs = if let Some(topic) = &shared.passthrough_topic {
         vec![records::passthrough(topic, &message)]
     } else {
-        enrich_to_outputs(&shared, &message, payload).await
+        enrich_to_outputs(&shared.engine, &shared.dead_letter_topic, &message, payload).await
     };
     // Keep input order per partition: enqueue only after the previous message has.
     if let Some(previous) = previous {
@@ -332,23 +377,20 @@ async fn handle(
 
 /// Enriches one input: its outputs, or its dead letter.
 async fn enrich_to_outputs(
-    shared: &Shared,
+    engine: &Engine,
+    dead_letter_topic: &str,
     message: &OwnedMessage,
     payload: Arc<[u8]>,
 ) -> Vec<Output> {
-    match shared.engine.enrich(payload).await {
+    match engine.enrich(payload).await {
         Ok(processed) => match records::enriched_outputs(
             &processed,
-            &shared
-                .engine
-                .pipeline()
-                .router()
-                .destinations(&processed.article),
+            &engine.pipeline().router().destinations(&processed.article),
             message,
         ) {
             Ok(outputs) => outputs,
             Err(error) => vec![dead_letter_for(
-                shared,
+                dead_letter_topic,
                 message,
                 "route",
                 "encode_failed",
@@ -357,7 +399,7 @@ async fn enrich_to_outputs(
             )],
         },
         Err(failure) => vec![dead_letter_for(
-            shared,
+            dead_letter_topic,
             message,
             failure.error.stage().as_str(),
             failure.error.code(),
@@ -368,7 +410,7 @@ async fn enrich_to_outputs(
 }
 
 fn dead_letter_for(
-    shared: &Shared,
+    dead_letter_topic: &str,
     message: &OwnedMessage,
     stage: &str,
     code: &str,
@@ -385,7 +427,7 @@ fn dead_letter_for(
     );
     METRICS.record_dead_letter(stage, code);
     records::dead_letter(
-        &shared.dead_letter_topic,
+        dead_letter_topic,
         message,
         &DeadLetterReason {
             stage: stage.to_owned(),
@@ -420,11 +462,11 @@ fn record<'a>(output: &'a Output) -> FutureRecord<'a, [u8], [u8]> {
     record
 }
 
-type Delivery = rdkafka::producer::DeliveryFuture;
+type DeliveryReport = rdkafka::producer::DeliveryFuture;
 
 /// Hands an output to the producer's queue, waiting while the queue is full.
 /// `None` when it can never be produced (it was dead-lettered instead, or shutdown gave up).
-async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, Delivery)> {
+async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, DeliveryReport)> {
     let mut backoff = Duration::from_millis(20);
     loop {
         let result = shared
@@ -451,7 +493,7 @@ async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, Delivery)> 
 }
 
 /// An output over the broker's size limit can never be produced: dead-letter its input instead.
-async fn too_large(shared: &Shared, output: Output) -> Option<(Output, Delivery)> {
+async fn too_large(shared: &Shared, output: Output) -> Option<(Output, DeliveryReport)> {
     if output.topic == shared.dead_letter_topic {
         tracing::error!(topic = %output.topic, bytes = output.payload.len(), "dead letter itself too large; dropping its payload");
         let trimmed = Output {
@@ -483,7 +525,7 @@ async fn await_delivery(
     shared: &Shared,
     input: &OwnedMessage,
     mut output: Output,
-    mut future: Delivery,
+    mut future: DeliveryReport,
 ) -> bool {
     let _ = input;
     let mut backoff = Duration::from_millis(100);
