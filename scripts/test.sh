@@ -25,11 +25,30 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+ensure_check_jsonschema() {
+  local venv="$HOME/.cache/kabar/venv" version=0.39.0
+  if ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -qF "$version"; then
+    log "installing check-jsonschema $version into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      apt_install python3-venv # Debian's python3 keeps venv's pip bootstrap apart
+      python3 -m venv --clear "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==$version"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
 ensure_tools() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
   command -v mvn >/dev/null || apt_install maven
   command -v cmake >/dev/null || apt_install cmake
   command -v cc >/dev/null || apt_install build-essential
+  # The deploy checks (services/kabar/tests/deploy.rs): promtool and a Prometheus server from
+  # Debian; check-jsonschema (the Compose specification's schema vendored, and ruamel.yaml) from
+  # PyPI, in a venv of its own.
+  { command -v promtool && command -v prometheus; } >/dev/null || apt_install prometheus
+  ensure_check_jsonschema
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 }

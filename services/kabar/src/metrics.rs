@@ -179,6 +179,9 @@ impl Metrics {
         for result in ["ok", "error"] {
             offset_commits.with_label_values(&[result]);
         }
+        for kind in crate::kafka::ERROR_KINDS {
+            kafka_errors.with_label_values(&[kind]);
+        }
         for result in ["committed", "aborted"] {
             transactions.with_label_values(&[result]);
         }

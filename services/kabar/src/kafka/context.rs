@@ -40,11 +40,36 @@ impl ClientContext for KabarContext {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        let kind = error
-            .rdkafka_error_code()
-            .map_or_else(|| "other".to_owned(), |code| format!("{code:?}"));
-        METRICS.kafka_errors.with_label_values(&[&kind]).inc();
+        let kind = error_kind(error.rdkafka_error_code());
+        METRICS.kafka_errors.with_label_values(&[kind]).inc();
         tracing::warn!(%error, reason, "kafka client error");
+    }
+}
+
+/// Client error kinds: a closed set, for the `kind` label.
+pub const ERROR_KINDS: [&str; 5] = ["transport", "authentication", "fatal", "other", "consume"];
+
+fn error_kind(code: Option<rdkafka::types::RDKafkaErrorCode>) -> &'static str {
+    use rdkafka::types::RDKafkaErrorCode as Code;
+    match code {
+        Some(
+            Code::BrokerTransportFailure
+            | Code::AllBrokersDown
+            | Code::Resolve
+            | Code::NetworkException
+            | Code::RequestTimedOut
+            | Code::OperationTimedOut,
+        ) => "transport",
+        Some(
+            Code::Authentication
+            | Code::SaslAuthenticationFailed
+            | Code::TopicAuthorizationFailed
+            | Code::GroupAuthorizationFailed
+            | Code::ClusterAuthorizationFailed
+            | Code::SSL,
+        ) => "authentication",
+        Some(Code::Fatal) => "fatal",
+        _ => "other",
     }
 }
 

@@ -8,6 +8,7 @@
 //! librdkafka commits stored offsets. Transient produce errors are retried, never dead-lettered.
 
 mod context;
+pub use context::ERROR_KINDS;
 mod exactly_once;
 pub mod offsets;
 pub mod records;

@@ -23,6 +23,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
 pub mod corpus;
+pub mod prometheus;
 pub mod python;
 
 static BROKER: OnceLock<String> = OnceLock::new();
