@@ -119,7 +119,14 @@ fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
         .set("acks", "all")
         .set("linger.ms", "5")
         .set("compression.type", "lz4")
-        .set("message.timeout.ms", "30000");
+        .set("message.timeout.ms", "30000")
+        // Room for a dead letter carrying the largest accepted input unchanged, plus headers.
+        .set(
+            "message.max.bytes",
+            (config.pipeline.max_payload_bytes + 1024 * 1024)
+                .max(1_000_000)
+                .to_string(),
+        );
     if config.kafka.delivery == Delivery::ExactlyOnce {
         client
             .set("transactional.id", config.transactional_id())

@@ -110,10 +110,20 @@ fn client() -> ClientConfig {
 
 /// Creates topics (ignoring ones that exist).
 pub async fn create_topics(names: &[&str], partitions: i32) {
+    create_topics_with(names, partitions, &[]).await;
+}
+
+/// Creates topics with topic-level configuration (ignoring ones that exist).
+pub async fn create_topics_with(names: &[&str], partitions: i32, config: &[(&str, &str)]) {
     let admin: AdminClient<DefaultClientContext> = client().create().unwrap();
     let topics: Vec<NewTopic> = names
         .iter()
-        .map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(1)))
+        .map(|name| {
+            config.iter().fold(
+                NewTopic::new(name, partitions, TopicReplication::Fixed(1)),
+                |topic, (key, value)| topic.set(key, value),
+            )
+        })
         .collect();
     let results = admin
         .create_topics(
