@@ -16,6 +16,7 @@ fn main() -> io::Result<()> {
     let mut config = PipelineConfig::new(vec![RouteRule {
         topic: "unused".to_owned(),
         when: Condition::default(),
+        encoding: Default::default(),
     }]);
     config.stages = StageSet {
         clean: true,

@@ -22,6 +22,7 @@ fn main() -> anyhow::Result<()> {
     let routes = vec![RouteRule {
         topic: "entities".to_owned(),
         when: Condition::default(),
+        encoding: Default::default(),
     }];
     let mut config = PipelineConfig::new(routes);
     config.stages = "lang,entities".parse().map_err(anyhow::Error::msg)?;

@@ -290,6 +290,7 @@ mod tests {
         let routes = vec![RouteRule {
             topic: "out.{language}".to_owned(),
             when: crate::route::Condition::default(),
+            encoding: crate::route::Encoding::Json,
         }];
         Pipeline::new(PipelineConfig::new(routes)).expect("pipeline")
     }

@@ -17,6 +17,20 @@ pub struct RouteRule {
     /// When to route; an empty condition always holds.
     #[serde(default)]
     pub when: Condition,
+    /// How articles are encoded on this topic.
+    #[serde(default)]
+    pub encoding: Encoding,
+}
+
+/// The wire encoding of a route's messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// The proto3 JSON form of `kabar.v1.EnrichedArticle` (the default).
+    #[default]
+    Json,
+    /// The binary protobuf form of `kabar.v1.EnrichedArticle`.
+    Protobuf,
 }
 
 /// Conditions on an article; every non-empty list must contain the article's value (for
@@ -123,18 +137,27 @@ impl Router {
 
     /// Every topic the article goes to, in rule order, without repeats.
     pub fn route(&self, article: &EnrichedArticle) -> Vec<String> {
+        self.destinations(article)
+            .into_iter()
+            .map(|(topic, _)| topic)
+            .collect()
+    }
+
+    /// Every topic the article goes to with its encoding (the first matching rule of a topic
+    /// decides).
+    pub fn destinations(&self, article: &EnrichedArticle) -> Vec<(String, Encoding)> {
         let language = article
             .language
             .as_ref()
             .map(|l| l.code.as_str())
             .filter(|code| code.chars().all(|c| c.is_ascii_lowercase()) && !code.is_empty())
             .unwrap_or("und");
-        let mut topics: Vec<String> = Vec::new();
+        let mut topics: Vec<(String, Encoding)> = Vec::new();
         for rule in &self.rules {
             if rule.when.holds(article, language) {
                 let topic = rule.topic.replace("{language}", language);
-                if !topics.contains(&topic) {
-                    topics.push(topic);
+                if !topics.iter().any(|(known, _)| *known == topic) {
+                    topics.push((topic, rule.encoding));
                 }
             }
         }
@@ -172,6 +195,7 @@ mod tests {
             .map(|topic| RouteRule {
                 topic: topic.to_owned(),
                 when: Condition::default(),
+                encoding: Encoding::Json,
             })
             .collect()
     }
@@ -198,6 +222,7 @@ mod tests {
                     entity_id: vec!["Q423".into()],
                     ..Condition::default()
                 },
+                encoding: Encoding::Protobuf,
             },
             RouteRule {
                 topic: "news.people.id.v1".into(),
@@ -206,6 +231,7 @@ mod tests {
                     entity_type: vec![EntityType::Person],
                     ..Condition::default()
                 },
+                encoding: Encoding::Json,
             },
         ];
         let router = Router::new(rules).expect("valid");
@@ -218,6 +244,10 @@ mod tests {
             mentions: vec![],
         });
         assert_eq!(router.route(&a), ["news.korea.v1"]);
+        assert_eq!(
+            router.destinations(&a),
+            [("news.korea.v1".to_owned(), Encoding::Protobuf)]
+        );
     }
 
     #[test]
@@ -226,6 +256,7 @@ mod tests {
             Router::new(vec![RouteRule {
                 topic: topic.into(),
                 when: Condition::default(),
+                encoding: Encoding::Json,
             }])
             .expect_err("invalid")
         };

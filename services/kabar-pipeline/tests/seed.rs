@@ -12,6 +12,7 @@ fn pipeline() -> Pipeline {
         .map(|topic| RouteRule {
             topic: topic.to_owned(),
             when: Condition::default(),
+            encoding: kabar_pipeline::route::Encoding::Json,
         })
         .collect();
     Pipeline::new(PipelineConfig::new(routes)).expect("pipeline")

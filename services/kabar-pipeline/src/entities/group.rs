@@ -33,10 +33,12 @@ pub(crate) fn resolve(
         // ("AS John Park", "London James Nixey"); inside organisations it belongs to the name
         // ("University of Berlin").
         let (start, end) = (pieces[0].0, pieces[0].1);
-        for hit in analysis
-            .hits
+        // Hits are sorted and do not overlap: look only at those inside the mention.
+        let first_hit = analysis.hits.partition_point(|h| h.start < start);
+        for hit in analysis.hits[first_hit..]
             .iter()
-            .filter(|h| h.start >= start && h.end <= end)
+            .take_while(|h| h.start < end)
+            .filter(|h| h.end <= end)
         {
             let known = gazetteer.entity(hit.entity);
             if !known.strong
@@ -97,13 +99,21 @@ pub(crate) fn resolve(
         resolved.retain(|m| m.known.is_some());
     }
     let tagger_decides_places = !headline && matches!(language, "ind" | "zsm");
+    // The tagger's mentions, sorted, for overlap checks in logarithmic time (hostile input can
+    // hold hundreds of thousands of hits).
+    let mut taken: Vec<(usize, usize)> = resolved.iter().map(|m| (m.start, m.end)).collect();
+    taken.sort_unstable();
+    let overlaps_taken = |start: usize, end: usize| {
+        let index = taken.partition_point(|&(_, taken_end)| taken_end <= start);
+        taken
+            .get(index)
+            .is_some_and(|&(taken_start, _)| taken_start < end)
+    };
     for hit in &analysis.hits {
         let known = gazetteer.entity(hit.entity);
         if known.strong
             && !(tagger_decides_places && known.entity_type == EntityType::Location)
-            && !resolved
-                .iter()
-                .any(|m| m.start < hit.end && hit.start < m.end)
+            && !overlaps_taken(hit.start, hit.end)
         {
             resolved.push(RawMention {
                 field,

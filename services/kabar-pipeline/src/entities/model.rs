@@ -184,7 +184,7 @@ impl Model {
 /// outside any name.
 pub fn viterbi<S>(emissions: &[[S; TAGS]], transitions: &[[S; TAGS]; TAGS], out: &mut Vec<usize>)
 where
-    S: Copy + PartialOrd + std::ops::Add<Output = S> + Default,
+    S: Copy + PartialOrd + std::ops::Add<Output = S> + std::ops::Sub<Output = S> + Default,
 {
     out.clear();
     if emissions.is_empty() {
@@ -215,6 +215,21 @@ where
             }
             if let Some(score) = next[tag].as_mut() {
                 *score = *score + emission[tag];
+            }
+        }
+        // Only differences between paths matter: re-centre on the best path so that scores of
+        // arbitrarily long sequences (hostile input of many tokens) cannot overflow.
+        let top = next
+            .iter()
+            .flatten()
+            .copied()
+            .fold(None, |top: Option<S>, s| match top {
+                Some(t) if t >= s => Some(t),
+                _ => Some(s),
+            });
+        if let Some(top) = top {
+            for score in next.iter_mut().flatten() {
+                *score = *score - top;
             }
         }
         best = next;

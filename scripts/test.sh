@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every check and test of kabar, against a real Kafka broker that this script starts and
+# stops. Installs what is missing (Maven fetches Kafka's jars; apt-get brings system tools).
+#
+#   scripts/test.sh                                 # everything
+#   KABAR_TEST_BROKERS=host:port scripts/test.sh    # use a broker that is already running
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+  # Installs Debian packages that are missing; needs root (CI and dev machines here run as root).
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_check_jsonschema() {
+  local venv="$HOME/.cache/kabar/venv" version=0.39.0
+  if ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -qF "$version"; then
+    log "installing check-jsonschema $version into $venv"
+    command -v python3 >/dev/null || apt_install python3
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      apt_install python3-venv # Debian's python3 keeps venv's pip bootstrap apart
+      python3 -m venv --clear "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==$version"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+ensure_tools() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  command -v mvn >/dev/null || apt_install maven
+  command -v cmake >/dev/null || apt_install cmake
+  command -v cc >/dev/null || apt_install build-essential
+  # The deploy checks (services/kabar/tests/deploy.rs): promtool and a Prometheus server from
+  # Debian; check-jsonschema (the Compose specification's schema vendored, and ruamel.yaml) from
+  # PyPI, in a venv of its own.
+  { command -v promtool && command -v prometheus; } >/dev/null || apt_install prometheus
+  ensure_check_jsonschema
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+}
+
+broker_port=""
+stop_broker() {
+  if [ -n "$broker_port" ]; then
+    KAFKA_PORT=$broker_port bash deploy/kafka/kafka-local.sh stop || true
+  fi
+}
+
+start_broker() {
+  if [ -n "${KABAR_TEST_BROKERS:-}" ]; then
+    log "using the broker at $KABAR_TEST_BROKERS"
+    return
+  fi
+  broker_port=${KABAR_TEST_KAFKA_PORT:-39092}
+  log "starting Kafka on 127.0.0.1:$broker_port"
+  trap stop_broker EXIT
+  KAFKA_PORT=$broker_port KAFKA_CONTROLLER_PORT=$((broker_port + 1)) bash deploy/kafka/kafka-local.sh start
+  export KABAR_TEST_BROKERS="127.0.0.1:$broker_port"
+}
+
+ensure_tools
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "building tests"
+cargo test --workspace --locked --no-run
+
+start_broker
+
+log "cargo test (broker $KABAR_TEST_BROKERS)"
+cargo test --workspace --locked

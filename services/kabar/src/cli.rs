@@ -1,0 +1,136 @@
+//! Command-line interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use kabar_pipeline::StageSet;
+
+use crate::config::LogFormat;
+
+/// kabar: enriches news articles (language, clean text, entities) and routes them to topics.
+#[derive(Debug, Parser)]
+#[command(name = "kabar", version, about, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file (settings are also read from KABAR_* environment variables).
+    #[arg(long, global = true, env = "KABAR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `kabar=debug`.
+    #[arg(long, global = true)]
+    pub log_level: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service: Kafka in and out when brokers are configured, files otherwise.
+    Run(RunArgs),
+    /// One-shot: JSON lines on stdin, one enriched JSON object per line on stdout, in order.
+    Enrich(EnrichArgs),
+    /// Publish articles from files (or `-` for stdin) to a topic.
+    Produce(ProduceArgs),
+    /// Subscribe to a topic and pretty-print what arrives.
+    Tail(TailArgs),
+    /// Re-publish dead letters to the topic they came from.
+    Replay(ReplayArgs),
+    /// Print every environment variable kabar reads.
+    EnvVars,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProduceArgs {
+    /// Topic to publish to.
+    pub topic: String,
+    /// Files or folders of articles (`.jsonl`: one per line; other files: one each), or `-`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Messages per second (0: as fast as possible).
+    #[arg(long, default_value_t = 0.0)]
+    pub rate: f64,
+    /// Times to publish the inputs (0: until interrupted).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TailArgs {
+    /// Topic to read.
+    pub topic: String,
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Start at the oldest message instead of the newest.
+    #[arg(long)]
+    pub from_beginning: bool,
+    /// Only articles matching NAME=VALUE: lang=ind, type=PER, entity=Q423, source=..., id=...
+    /// (repeat to require several).
+    #[arg(long = "where", value_name = "NAME=VALUE")]
+    pub filters: Vec<crate::tools::tail::Filter>,
+    /// Stop after this many messages.
+    #[arg(long)]
+    pub max: Option<u64>,
+    /// Stop after this many seconds without a message.
+    #[arg(long)]
+    pub idle_timeout: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Only dead letters with this error code (repeat for several); all when absent.
+    #[arg(long = "code")]
+    pub codes: Vec<String>,
+    /// Consumer group remembering what was already replayed.
+    #[arg(long, default_value = "kabar-replay")]
+    pub group: String,
+    /// Show what would be replayed; publish and commit nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Kafka bootstrap servers (overrides kafka.brokers / KABAR_KAFKA_BROKERS).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Consumer group (overrides kafka.group_id).
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// Input topics, comma-separated (overrides kafka.input_topics).
+    #[arg(long, value_delimiter = ',')]
+    pub input_topics: Option<Vec<String>>,
+    /// Without Kafka: a file, a folder, or `-` for stdin.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Without Kafka: where `<topic>.jsonl` files are written.
+    #[arg(long, default_value = "out")]
+    pub output_dir: PathBuf,
+    /// Without Kafka: keep reading stdin or a growing file after its end.
+    #[arg(long)]
+    pub follow: bool,
+    /// Address for /metrics, /healthz and /readyz (overrides http.listen).
+    #[arg(long)]
+    pub http_addr: Option<SocketAddr>,
+    /// Routes file (overrides pipeline.routes_file).
+    #[arg(long)]
+    pub routes: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EnrichArgs {
+    /// Stages to run, comma-separated: any of clean,lang,entities,route.
+    #[arg(long, default_value = "clean,lang,entities,route")]
+    pub stages: StageSet,
+    /// Routes file (overrides pipeline.routes_file).
+    #[arg(long)]
+    pub routes: Option<PathBuf>,
+}

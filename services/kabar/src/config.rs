@@ -1,0 +1,401 @@
+//! One typed configuration: defaults, then an optional TOML file, then `KABAR_*` environment
+//! variables, then command-line flags. Validated once at start-up.
+//!
+//! Environment variables name a section and a key: `KABAR_KAFKA_BROKERS` is `kafka.brokers`,
+//! `KABAR_PIPELINE_MAX_IN_FLIGHT` is `pipeline.max_in_flight`. Lists may be given comma-separated.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use kabar_pipeline::route::{Condition, Encoding, RouteRule, Router};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub kafka: KafkaConfig,
+    pub http: HttpConfig,
+    pub pipeline: PipelineSettings,
+    pub log: LogConfig,
+}
+
+/// Where articles come from and go to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KafkaConfig {
+    /// Bootstrap servers; empty means no Kafka (file mode).
+    pub brokers: String,
+    /// Consumer group: instances with the same group share the input partitions.
+    pub group_id: String,
+    /// Topics raw articles are read from.
+    #[serde(deserialize_with = "string_list")]
+    pub input_topics: Vec<String>,
+    /// Where input that can never be enriched goes, unchanged, with the reason in headers.
+    pub dead_letter_topic: String,
+    /// Extra librdkafka properties (e.g. `security.protocol`), applied to consumer and producer.
+    pub client: BTreeMap<String, String>,
+    /// `at-least-once` (the default) or `exactly-once` (transactions: consumers reading with
+    /// `isolation.level=read_committed` see every input's outputs exactly once).
+    pub delivery: Delivery,
+    /// Exactly-once: the producer's transactional id. Keep it stable per instance across
+    /// restarts, so a restarted instance fences its zombie; default `kabar-<group>-<hostname>`.
+    pub transactional_id: Option<String>,
+    /// Exactly-once: at most this many input messages per transaction.
+    pub transaction_max_messages: usize,
+    /// Exactly-once: a transaction collects input for at most this long, in milliseconds.
+    pub transaction_max_ms: u64,
+}
+
+/// Delivery guarantee towards output topics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    #[default]
+    AtLeastOnce,
+    ExactlyOnce,
+}
+
+/// The HTTP endpoint for `/metrics`, `/healthz` and `/readyz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+}
+
+/// How articles are processed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineSettings {
+    /// Largest accepted input, in bytes; larger payloads are dead-lettered.
+    pub max_payload_bytes: usize,
+    /// Articles being processed or produced at once; the consumer pauses beyond it.
+    pub max_in_flight: usize,
+    /// Threads doing CPU work; 0 means one per core.
+    pub workers: usize,
+    /// TOML file of routes (`[[route]]` tables); kabar's defaults when absent.
+    pub routes_file: Option<PathBuf>,
+    /// Benchmarking only: forward every input unchanged to `passthrough_topic`, skipping
+    /// enrichment, with the same consumer, producer and offset handling. Measures the ceiling
+    /// that Kafka and kabar's IO allow on a machine.
+    pub passthrough_topic: Option<String>,
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `kabar=debug,rdkafka=warn`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        Self {
+            brokers: String::new(),
+            group_id: "kabar".to_owned(),
+            input_topics: vec!["news.raw".to_owned()],
+            dead_letter_topic: "news.dlq.v1".to_owned(),
+            client: BTreeMap::new(),
+            delivery: Delivery::AtLeastOnce,
+            transactional_id: None,
+            transaction_max_messages: 500,
+            transaction_max_ms: 100,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 9898)),
+        }
+    }
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        Self {
+            max_payload_bytes: kabar_pipeline::input::Limits::DEFAULT_MAX_PAYLOAD_BYTES,
+            max_in_flight: 256,
+            workers: 0,
+            routes_file: None,
+            passthrough_topic: None,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// Accepts a list or a comma-separated string (the form environment variables take).
+fn string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::List(list) => list,
+        Either::One(joined) => joined
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+/// The routes file: `[[route]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoutesFile {
+    route: Vec<RouteRule>,
+}
+
+/// kabar's default routes: everything to the enriched stream, and one stream per language.
+pub fn default_routes() -> Vec<RouteRule> {
+    ["news.enriched.v1", "news.lang.{language}.v1"]
+        .into_iter()
+        .map(|topic| RouteRule {
+            topic: topic.to_owned(),
+            when: Condition::default(),
+            encoding: Encoding::Json,
+        })
+        .collect()
+}
+
+/// `KABAR_KAFKA_CLIENT_SASL_USERNAME` sets the librdkafka property `sasl.username`.
+const CLIENT_ENV_PREFIX: &str = "KABAR_KAFKA_CLIENT_";
+
+/// Sections whose keys environment variables may set.
+const SECTIONS: [&str; 4] = ["kafka", "http", "pipeline", "log"];
+
+impl Config {
+    /// Defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                bail!("config file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Self::env_provider());
+        let mut config: Config = figment.extract().context("invalid configuration")?;
+        // librdkafka property names contain dots, which figment would read as nesting.
+        for (name, value) in std::env::vars() {
+            if let Some(property) = name.strip_prefix(CLIENT_ENV_PREFIX) {
+                let property = property.to_ascii_lowercase().replace('_', ".");
+                config.kafka.client.insert(property, value);
+            }
+        }
+        Ok(config)
+    }
+
+    /// `KABAR_<SECTION>_<KEY>` → `<section>.<key>`. `KABAR_KAFKA_CLIENT_<PROP>` is read
+    /// separately (see [`Config::load`]).
+    fn env_provider() -> Env {
+        Env::prefixed("KABAR_")
+            .filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                !key.starts_with("kafka_client_")
+                    && SECTIONS.iter().any(|s| key.starts_with(&format!("{s}_")))
+            })
+            .map(|key| {
+                key.as_str()
+                    .to_ascii_lowercase()
+                    .replacen('_', ".", 1)
+                    .into()
+            })
+    }
+
+    /// Every environment variable kabar reads, for documentation and the deploy checks.
+    pub fn environment_variables() -> Vec<String> {
+        let defaults = serde_json::to_value(Config::default()).unwrap_or_default();
+        let mut names = vec!["KABAR_CONFIG".to_owned()];
+        if let Some(sections) = defaults.as_object() {
+            for (section, keys) in sections {
+                for key in keys.as_object().into_iter().flat_map(|k| k.keys()) {
+                    names.push(format!("KABAR_{section}_{key}").to_ascii_uppercase());
+                }
+            }
+        }
+        names.push("KABAR_KAFKA_CLIENT_<PROPERTY>".to_owned());
+        names
+    }
+
+    /// Checks what serde cannot: values that are well-formed but unusable.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.pipeline.max_payload_bytes == 0 {
+            bail!("pipeline.max_payload_bytes must be at least 1");
+        }
+        if self.pipeline.max_in_flight == 0 {
+            bail!("pipeline.max_in_flight must be at least 1");
+        }
+        if self.uses_kafka() {
+            if self.kafka.input_topics.is_empty() {
+                bail!("kafka.input_topics is empty: there is nothing to consume");
+            }
+            if self.kafka.group_id.trim().is_empty() {
+                bail!("kafka.group_id is empty");
+            }
+            if self.kafka.delivery == Delivery::ExactlyOnce
+                && (self.kafka.transaction_max_messages == 0 || self.kafka.transaction_max_ms == 0)
+            {
+                bail!(
+                    "kafka.transaction_max_messages and kafka.transaction_max_ms must be at least 1"
+                );
+            }
+            if self.kafka.dead_letter_topic.trim().is_empty() {
+                bail!("kafka.dead_letter_topic is empty: poison input would have nowhere to go");
+            }
+        }
+        Router::new(self.routes()?).context("invalid routes")?;
+        Ok(())
+    }
+
+    pub fn uses_kafka(&self) -> bool {
+        !self.kafka.brokers.trim().is_empty()
+    }
+
+    /// The routes: from the routes file, or kabar's defaults.
+    pub fn routes(&self) -> anyhow::Result<Vec<RouteRule>> {
+        let Some(path) = &self.pipeline.routes_file else {
+            return Ok(default_routes());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read routes file {}", path.display()))?;
+        let file: RoutesFile = toml::from_str(&text)
+            .with_context(|| format!("invalid routes file {}", path.display()))?;
+        Ok(file.route)
+    }
+
+    /// The transactional id for exactly-once delivery.
+    pub fn transactional_id(&self) -> String {
+        self.kafka.transactional_id.clone().unwrap_or_else(|| {
+            let host = std::env::var("HOSTNAME")
+                .ok()
+                .filter(|h| !h.is_empty())
+                .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|| "localhost".to_owned());
+            format!("kabar-{}-{host}", self.kafka.group_id)
+        })
+    }
+
+    /// Worker threads for CPU work.
+    pub fn worker_threads(&self) -> usize {
+        if self.pipeline.workers > 0 {
+            self.pipeline.workers
+        } else {
+            std::thread::available_parallelism().map_or(2, usize::from)
+        }
+    }
+
+    /// The configuration as it is logged: secrets in client properties masked.
+    pub fn redacted(&self) -> Config {
+        let mut copy = self.clone();
+        for (key, value) in &mut copy.kafka.client {
+            if is_secret(key) {
+                *value = "[redacted]".to_owned();
+            }
+        }
+        copy
+    }
+}
+
+/// librdkafka properties that hold secrets.
+pub fn is_secret(property: &str) -> bool {
+    let property = property.to_ascii_lowercase();
+    ["password", "secret", "key.pem", "token", "credentials"]
+        .iter()
+        .any(|word| property.contains(word))
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail returns its own large error type
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn layers_in_order() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "kabar.toml",
+                r#"
+                [kafka]
+                brokers = "file:9092"
+                group_id = "from-file"
+                [pipeline]
+                max_in_flight = 8
+                "#,
+            )?;
+            jail.set_env("KABAR_KAFKA_GROUP_ID", "from-env");
+            jail.set_env("KABAR_KAFKA_INPUT_TOPICS", "a, b");
+            jail.set_env("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "1000");
+            jail.set_env("KABAR_KAFKA_CLIENT_SASL_PASSWORD", "hunter2");
+            let config = Config::load(Some(Path::new("kabar.toml"))).expect("loads");
+            assert_eq!(config.kafka.brokers, "file:9092");
+            assert_eq!(config.kafka.group_id, "from-env");
+            assert_eq!(config.kafka.input_topics, ["a", "b"]);
+            assert_eq!(config.pipeline.max_in_flight, 8);
+            assert_eq!(config.pipeline.max_payload_bytes, 1000);
+            assert_eq!(config.kafka.client["sasl.password"], "hunter2");
+            let logged = format!("{:?}", config.redacted());
+            assert!(!logged.contains("hunter2"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        Jail::expect_with(|jail| {
+            jail.create_file("kabar.toml", "[kafka]\nbrokerz = \"x\"\n")?;
+            let error = Config::load(Some(Path::new("kabar.toml"))).expect_err("typo");
+            assert!(format!("{error:#}").contains("brokerz"), "{error:#}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn routes_file_is_validated() {
+        Jail::expect_with(|jail| {
+            jail.create_file("routes.toml", "[[route]]\ntopic = \"news.{lang}.v1\"\n")?;
+            let mut config = Config::default();
+            config.pipeline.routes_file = Some("routes.toml".into());
+            let error = config.validate().expect_err("bad placeholder");
+            assert!(format!("{error:#}").contains("placeholder"), "{error:#}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_variables_are_listed() {
+        let names = Config::environment_variables();
+        assert!(names.contains(&"KABAR_KAFKA_BROKERS".to_owned()));
+        assert!(names.contains(&"KABAR_PIPELINE_MAX_IN_FLIGHT".to_owned()));
+        assert!(names.contains(&"KABAR_HTTP_LISTEN".to_owned()));
+    }
+}

@@ -1,0 +1,317 @@
+//! Exactly-once: a batch of input is enriched, its outputs produced and its input offsets
+//! committed in one Kafka transaction, so consumers reading with
+//! `isolation.level=read_committed` see every input's outputs once.
+//!
+//! The loop follows librdkafka's transactional model (and rust-rdkafka's `transactions`
+//! example): `begin`, produce, `send_offsets_to_transaction` with the *next* offset of each
+//! partition, `commit`. Errors are handled by class: retriable ones retry the call, abortable
+//! ones abort the transaction and rewind the consumer to the batch's first offsets (the batch is
+//! redone), fatal ones (a newer instance with the same transactional id fenced this one) stop
+//! the process with an error, so the orchestrator restarts it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rdkafka::consumer::Consumer;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::Producer;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+
+use super::offsets::OffsetTracker;
+use super::records::Output;
+use super::{KabarConsumer, KabarProducer, create_consumer, create_producer, record};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::http::Readiness;
+use crate::metrics::METRICS;
+
+/// Timeout of each transactional call.
+const TRANSACTION_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How a transactional error is handled.
+#[derive(Debug, PartialEq, Eq)]
+enum ErrorClass {
+    Retriable,
+    Abortable,
+    Fatal,
+}
+
+fn classify(error: &KafkaError) -> ErrorClass {
+    match error {
+        KafkaError::Transaction(inner) if inner.is_fatal() => ErrorClass::Fatal,
+        KafkaError::Transaction(inner) if inner.txn_requires_abort() => ErrorClass::Abortable,
+        KafkaError::Transaction(inner) if inner.is_retriable() => ErrorClass::Retriable,
+        _ => ErrorClass::Abortable,
+    }
+}
+
+/// Runs a blocking transactional call off the async workers.
+async fn blocking<T: Send + 'static>(
+    producer: &KabarProducer,
+    call: impl FnOnce(&KabarProducer) -> Result<T, KafkaError> + Send + 'static,
+) -> Result<T, KafkaError> {
+    let producer = producer.clone();
+    tokio::task::spawn_blocking(move || call(&producer))
+        .await
+        .unwrap_or_else(|_| Err(KafkaError::Canceled))
+}
+
+/// The consume → enrich → produce-and-commit loop with transactions.
+pub async fn run(
+    config: &Config,
+    engine: Arc<Engine>,
+    readiness: Arc<Readiness>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let revoked: Arc<std::sync::atomic::AtomicBool> = Arc::default();
+    let consumer = Arc::new(create_consumer(
+        config,
+        Arc::new(OffsetTracker::new()),
+        Arc::clone(&revoked),
+    )?);
+    let producer = create_producer(config)?;
+    let topics: Vec<&str> = config
+        .kafka
+        .input_topics
+        .iter()
+        .map(String::as_str)
+        .collect();
+    consumer
+        .subscribe(&topics)
+        .context("cannot subscribe to input topics")?;
+    super::register_topic_labels(config, &engine);
+    super::wait_for_broker(&consumer, &shutdown).await;
+    // Fences any earlier instance with the same transactional id and settles its transactions.
+    blocking(&producer, |p| p.init_transactions(TRANSACTION_CALL_TIMEOUT))
+        .await
+        .context("cannot initialise transactions")?;
+    readiness.set(true);
+    tracing::info!(
+        transactional_id = %config.transactional_id(),
+        topics = ?topics,
+        "consuming, exactly once"
+    );
+
+    let limits = (
+        config.kafka.transaction_max_messages,
+        Duration::from_millis(config.kafka.transaction_max_ms),
+    );
+    let dead_letter_topic = config.kafka.dead_letter_topic.as_str();
+    while !shutdown.is_cancelled() {
+        revoked.store(false, Ordering::SeqCst);
+        let batch = collect(&consumer, limits.0, limits.1, &shutdown).await;
+        if batch.is_empty() {
+            continue;
+        }
+        // A rebalance while collecting: positions were reset to the committed offsets, so the
+        // batch will be read again by whoever owns its partitions now.
+        if revoked.load(Ordering::SeqCst) {
+            tracing::info!(
+                dropped = batch.len(),
+                "rebalance during a batch: dropping it"
+            );
+            continue;
+        }
+        METRICS
+            .in_flight
+            .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
+        for message in &batch {
+            METRICS
+                .messages_consumed
+                .with_label_values(&[message.topic()])
+                .inc();
+        }
+        let outputs = enrich_batch(&engine, dead_letter_topic, &batch).await;
+        match transact(&consumer, &producer, &batch, outputs).await {
+            Ok(()) => METRICS.transactions.with_label_values(&["committed"]).inc(),
+            Err(error) if classify(&error) == ErrorClass::Fatal => {
+                METRICS.in_flight.set(0);
+                return Err(error)
+                    .context("fatal transaction error (fenced by a newer instance?): stopping");
+            }
+            Err(error) => {
+                tracing::warn!(%error, "transaction failed: aborting and redoing the batch");
+                METRICS.transactions.with_label_values(&["aborted"]).inc();
+                if let Err(error) =
+                    blocking(&producer, |p| p.abort_transaction(TRANSACTION_CALL_TIMEOUT)).await
+                {
+                    if classify(&error) == ErrorClass::Fatal {
+                        return Err(error).context("cannot abort transaction");
+                    }
+                    tracing::warn!(%error, "abort failed");
+                }
+                rewind(&consumer, &batch).await;
+            }
+        }
+        METRICS.in_flight.set(0);
+    }
+    readiness.set(false);
+    tracing::info!("stopped; every committed transaction is complete");
+    Ok(())
+}
+
+/// Up to `max` messages, waiting at most `max_wait` after the first one.
+async fn collect(
+    consumer: &KabarConsumer,
+    max: usize,
+    max_wait: Duration,
+    shutdown: &CancellationToken,
+) -> Vec<OwnedMessage> {
+    let mut batch = Vec::new();
+    let first = tokio::select! {
+        () = shutdown.cancelled() => return batch,
+        message = consumer.recv() => message,
+    };
+    match first {
+        Ok(message) => batch.push(message.detach()),
+        Err(error) => {
+            tracing::warn!(%error, "consume error");
+            METRICS.kafka_errors.with_label_values(&["consume"]).inc();
+            return batch;
+        }
+    }
+    let deadline = tokio::time::Instant::now() + max_wait;
+    while batch.len() < max {
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => break,
+            message = consumer.recv() => match message {
+                Ok(message) => batch.push(message.detach()),
+                Err(error) => {
+                    tracing::warn!(%error, "consume error");
+                    break;
+                }
+            },
+        }
+    }
+    batch
+}
+
+/// Enriches a batch in parallel on the worker pool; outputs in input order.
+async fn enrich_batch(
+    engine: &Arc<Engine>,
+    dead_letter_topic: &str,
+    batch: &[OwnedMessage],
+) -> Vec<Output> {
+    let mut tasks = Vec::with_capacity(batch.len());
+    for message in batch {
+        let engine = Arc::clone(engine);
+        let message = message.clone();
+        let dead_letter_topic = dead_letter_topic.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
+            super::enrich_to_outputs(&engine, &dead_letter_topic, &message, payload).await
+        }));
+    }
+    let mut outputs = Vec::new();
+    for task in tasks {
+        outputs.extend(task.await.unwrap_or_default());
+    }
+    outputs
+}
+
+/// The next offset to read of every partition in the batch.
+fn next_offsets(batch: &[OwnedMessage]) -> anyhow::Result<TopicPartitionList> {
+    let mut next: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+    for message in batch {
+        let entry = next
+            .entry((message.topic(), message.partition()))
+            .or_insert(0);
+        *entry = (*entry).max(message.offset() + 1);
+    }
+    let mut list = TopicPartitionList::new();
+    for ((topic, partition), offset) in next {
+        list.add_partition_offset(topic, partition, Offset::Offset(offset))?;
+    }
+    Ok(list)
+}
+
+/// One transaction: begin, produce every output, add the input offsets, commit.
+async fn transact(
+    consumer: &KabarConsumer,
+    producer: &KabarProducer,
+    batch: &[OwnedMessage],
+    outputs: Vec<Output>,
+) -> Result<(), KafkaError> {
+    producer.begin_transaction()?;
+    let mut deliveries = Vec::with_capacity(outputs.len());
+    for output in &outputs {
+        let delivery = loop {
+            match producer.send_result(record(output)) {
+                Ok(delivery) => break delivery,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err((error, _)) => return Err(error),
+            }
+        };
+        deliveries.push((output.topic.as_str(), delivery));
+    }
+    let offsets = next_offsets(batch).map_err(|_| KafkaError::Canceled)?;
+    // Without group metadata (not in a group right now) the offsets cannot join the
+    // transaction: abort and redo.
+    let Some(metadata) = consumer.group_metadata() else {
+        return Err(KafkaError::Canceled);
+    };
+    let (offsets, metadata) = (Arc::new(offsets), Arc::new(metadata));
+    retrying(producer, move |p| {
+        p.send_offsets_to_transaction(&offsets, &metadata, TRANSACTION_CALL_TIMEOUT)
+    })
+    .await?;
+    retrying(producer, |p| p.commit_transaction(TRANSACTION_CALL_TIMEOUT)).await?;
+    for (topic, delivery) in deliveries {
+        if let Ok(Ok(_)) = delivery.await {
+            METRICS.messages_produced.with_label_values(&[topic]).inc();
+        }
+    }
+    Ok(())
+}
+
+/// Retries a transactional call while its error is retriable.
+async fn retrying<F>(producer: &KabarProducer, call: F) -> Result<(), KafkaError>
+where
+    F: Fn(&KabarProducer) -> Result<(), KafkaError> + Send + Sync + Clone + 'static,
+{
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let attempt = call.clone();
+        match blocking(producer, move |p| attempt(p)).await {
+            Err(error) if classify(&error) == ErrorClass::Retriable => {
+                tracing::warn!(%error, "transactional call failed; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Moves the consumer back to the first offset of each partition in the batch.
+async fn rewind(consumer: &Arc<KabarConsumer>, batch: &[OwnedMessage]) {
+    let mut first: BTreeMap<(String, i32), i64> = BTreeMap::new();
+    for message in batch {
+        let entry = first
+            .entry((message.topic().to_owned(), message.partition()))
+            .or_insert(i64::MAX);
+        *entry = (*entry).min(message.offset());
+    }
+    let consumer = Arc::clone(consumer);
+    let _ = tokio::task::spawn_blocking(move || {
+        for ((topic, partition), offset) in first {
+            if let Err(error) = consumer.seek(
+                &topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
+                // Not ours any more after a rebalance: the new owner reads from the commit.
+                tracing::info!(%error, topic, partition, "cannot rewind");
+            }
+        }
+    })
+    .await;
+}

@@ -1,0 +1,241 @@
+//! kabar's Prometheus metrics: one static struct, registered once, labels from closed sets.
+//!
+//! Labels: `topic` (configured input, output and dead-letter topics), `stage` and `code`
+//! (the pipeline's closed sets), `language` (the detector's codes), `type` (PER/ORG/LOC/MISC),
+//! `partition` (of configured input topics). Never an article id or URL.
+
+use std::sync::LazyLock;
+
+use kabar_pipeline::article::EntityType;
+use kabar_pipeline::{PipelineError, Stage};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// Every metric kabar exports.
+pub struct Metrics {
+    pub registry: Registry,
+    /// Input messages received from Kafka (or read from files), per input topic.
+    pub messages_consumed: IntCounterVec,
+    /// Output messages acknowledged by the broker (or written), per topic.
+    pub messages_produced: IntCounterVec,
+    /// Inputs sent to the dead-letter topic, by failing stage and error code.
+    pub dead_letters: IntCounterVec,
+    /// Time per pipeline stage.
+    pub stage_duration: HistogramVec,
+    /// From the input message's timestamp to the broker's acknowledgement of its first output.
+    pub end_to_end_latency: Histogram,
+    /// Enriched articles by detected language.
+    pub articles: IntCounterVec,
+    /// Entities found, by type.
+    pub entities: IntCounterVec,
+    /// Messages between the committed offset and the end of each input partition.
+    pub consumer_lag: IntGaugeVec,
+    /// Articles currently being processed or produced.
+    pub in_flight: IntGauge,
+    /// Produce attempts retried after a transient broker error.
+    pub produce_retries: IntCounter,
+    /// Errors reported by the Kafka client, by kind.
+    pub kafka_errors: IntCounterVec,
+    /// Offset commits, by result.
+    pub offset_commits: IntCounterVec,
+    /// Exactly-once transactions, by result (committed, aborted).
+    pub transactions: IntCounterVec,
+    /// 1 while the instance is ready to consume.
+    pub ready: IntGauge,
+    /// Always 1; the version is a label.
+    pub build_info: IntGaugeVec,
+}
+
+/// The process-wide metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+/// Latency buckets from 100 µs to 10 s.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+impl Metrics {
+    #[allow(clippy::unwrap_used)] // static names and labels: a failure is a programming error
+    fn new() -> Self {
+        let registry = Registry::new();
+        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
+            let metric = IntCounterVec::new(Opts::new(name, help), labels).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let messages_consumed = counter_vec(
+            "kabar_messages_consumed_total",
+            "Input messages received, per input topic.",
+            &["topic"],
+        );
+        let messages_produced = counter_vec(
+            "kabar_messages_produced_total",
+            "Output messages acknowledged by the broker (or written in file mode), per topic.",
+            &["topic"],
+        );
+        let dead_letters = counter_vec(
+            "kabar_dead_letters_total",
+            "Inputs sent to the dead-letter topic, by stage and error code.",
+            &["stage", "code"],
+        );
+        let articles = counter_vec(
+            "kabar_articles_total",
+            "Enriched articles, by detected language (ISO 639-3).",
+            &["language"],
+        );
+        let entities = counter_vec(
+            "kabar_entities_total",
+            "Entities found, by type.",
+            &["type"],
+        );
+        let kafka_errors = counter_vec(
+            "kabar_kafka_errors_total",
+            "Errors reported by the Kafka client, by kind.",
+            &["kind"],
+        );
+        let offset_commits = counter_vec(
+            "kabar_offset_commits_total",
+            "Offset commits, by result.",
+            &["result"],
+        );
+        let transactions = counter_vec(
+            "kabar_transactions_total",
+            "Exactly-once transactions, by result.",
+            &["result"],
+        );
+        let stage_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "kabar_stage_duration_seconds",
+                "Time spent in each pipeline stage.",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["stage"],
+        )
+        .unwrap();
+        registry.register(Box::new(stage_duration.clone())).unwrap();
+        let end_to_end_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "kabar_end_to_end_latency_seconds",
+                "From the input message timestamp to the acknowledgement of its first output.",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )
+        .unwrap();
+        registry
+            .register(Box::new(end_to_end_latency.clone()))
+            .unwrap();
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                "kabar_consumer_lag",
+                "Messages between the committed offset and the end of each input partition.",
+            ),
+            &["topic", "partition"],
+        )
+        .unwrap();
+        registry.register(Box::new(consumer_lag.clone())).unwrap();
+        let in_flight = IntGauge::new(
+            "kabar_in_flight_articles",
+            "Articles currently being processed or produced.",
+        )
+        .unwrap();
+        registry.register(Box::new(in_flight.clone())).unwrap();
+        let produce_retries = IntCounter::new(
+            "kabar_produce_retries_total",
+            "Produce attempts retried after a transient broker error.",
+        )
+        .unwrap();
+        registry
+            .register(Box::new(produce_retries.clone()))
+            .unwrap();
+        let ready =
+            IntGauge::new("kabar_ready", "1 while the instance is ready to consume.").unwrap();
+        registry.register(Box::new(ready.clone())).unwrap();
+        let build_info = IntGaugeVec::new(
+            Opts::new(
+                "kabar_build_info",
+                "Always 1; labelled with kabar's version.",
+            ),
+            &["version"],
+        )
+        .unwrap();
+        registry.register(Box::new(build_info.clone())).unwrap();
+        build_info
+            .with_label_values(&[kabar_pipeline::VERSION])
+            .set(1);
+
+        // Pre-register closed label sets so dashboards see zeros, not gaps.
+        for stage in Stage::ALL {
+            stage_duration.with_label_values(&[stage.as_str()]);
+        }
+        for entity_type in EntityType::ALL {
+            entities.with_label_values(&[entity_type.as_str()]);
+        }
+        for code in PipelineError::CODES {
+            dead_letters.with_label_values(&["decode", code]);
+        }
+        for result in ["ok", "error"] {
+            offset_commits.with_label_values(&[result]);
+        }
+        for kind in crate::kafka::ERROR_KINDS {
+            kafka_errors.with_label_values(&[kind]);
+        }
+        for result in ["committed", "aborted"] {
+            transactions.with_label_values(&[result]);
+        }
+
+        Self {
+            registry,
+            messages_consumed,
+            messages_produced,
+            dead_letters,
+            stage_duration,
+            end_to_end_latency,
+            articles,
+            entities,
+            consumer_lag,
+            in_flight,
+            produce_retries,
+            kafka_errors,
+            offset_commits,
+            transactions,
+            ready,
+            build_info,
+        }
+    }
+
+    /// Records what one enriched article says about the stream.
+    pub fn record_article(&self, processed: &kabar_pipeline::Processed) {
+        for (stage, elapsed) in &processed.timings {
+            self.stage_duration
+                .with_label_values(&[stage.as_str()])
+                .observe(elapsed.as_secs_f64());
+        }
+        let article = &processed.article;
+        if let Some(language) = &article.language {
+            self.articles.with_label_values(&[&language.code]).inc();
+        }
+        for entity in &article.entities {
+            self.entities
+                .with_label_values(&[entity.entity_type.as_str()])
+                .inc();
+        }
+    }
+
+    /// Records a dead letter.
+    pub fn record_dead_letter(&self, stage: &str, code: &str) {
+        self.dead_letters.with_label_values(&[stage, code]).inc();
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        let encoder = TextEncoder::new();
+        if let Err(error) = encoder.encode(&self.registry.gather(), &mut buffer) {
+            tracing::warn!(%error, "cannot encode metrics");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}

@@ -1,0 +1,416 @@
+//! kabar against a real Kafka broker: routing, volume, crashes, poison input, shutdown, metrics.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use rdkafka::Message;
+use support::{Kabar, KabarOptions, corpus};
+
+const SEED: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt");
+
+fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
+    messages.iter().filter_map(support::article_id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_article_is_routed_by_language_with_entities() {
+    let input = support::unique("seed-in");
+    let dlq = support::unique("seed-dlq");
+    support::create_topics(&[&input, &dlq, "news.enriched.v1", "news.lang.ind.v1"], 1).await;
+    let key = support::unique("seed-key");
+    support::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
+
+    let group = support::unique("kabar");
+    let kabar = Kabar::start(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: None,
+        env: vec![],
+    });
+    for topic in ["news.enriched.v1", "news.lang.ind.v1"] {
+        let found = support::consume_until(topic, Duration::from_secs(90), |message| {
+            message.key() == Some(key.as_bytes())
+        });
+        let message = found
+            .iter()
+            .find(|m| m.key() == Some(key.as_bytes()))
+            .unwrap_or_else(|| panic!("seed article not on {topic}"));
+        assert_eq!(
+            support::header(message, "content-type").as_deref(),
+            Some("application/json")
+        );
+        assert!(
+            support::header(message, "traceparent").is_some(),
+            "traceparent carried"
+        );
+        let article: serde_json::Value =
+            serde_json::from_slice(message.payload().unwrap()).unwrap();
+        assert_eq!(article["language"]["code"], "ind", "{topic}");
+        let body = article["body"].as_str().unwrap();
+        assert!(
+            !body.contains("hari yang lalu") && !body.contains("TangselCity"),
+            "tail left in body"
+        );
+        assert!(
+            body.contains("Sangat nyaman dengan aliansi"),
+            "story line lost"
+        );
+        let names: Vec<&str> = article["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "PER")
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        assert!(names.contains(&"Vladimir Putin"), "{names:?}");
+        assert!(names.contains(&"Kim Jong Un"), "{names:?}");
+        support::python::assert_messages_parse(std::slice::from_ref(message));
+    }
+    assert!(
+        kabar.metric(&format!(
+            "kabar_messages_consumed_total{{topic=\"{input}\"}}"
+        )) >= 1.0
+    );
+    assert!(kabar.metric("kabar_messages_produced_total{topic=\"news.lang.ind.v1\"}") >= 1.0);
+    assert!(kabar.metric("kabar_articles_total{language=\"ind\"}") >= 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thousands_of_mixed_articles_all_come_out() {
+    const COUNT: usize = 3000;
+    let prefix = support::unique("bulk");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 3).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let kabar = Kabar::start(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    });
+    let out = support::consume_until(
+        &enriched,
+        Duration::from_secs(180),
+        support::distinct_ids(COUNT),
+    );
+    let seen = ids(&out);
+    let missing: Vec<&String> = messages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| !seen.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {COUNT} missing, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+
+    support::python::assert_messages_parse(&out);
+    // Per-language streams got exactly their language.
+    let german = support::consume_until(
+        &format!("{prefix}.lang.deu"),
+        Duration::from_secs(60),
+        support::distinct_ids(COUNT / 5),
+    );
+    assert!(german.len() >= COUNT / 5);
+    for index in (0..COUNT)
+        .filter(|i| corpus::language(*i) == "deu")
+        .take(50)
+    {
+        assert!(ids(&german).contains(&format!("article-{index:06}")));
+    }
+    assert!(
+        kabar.metric(&format!(
+            "kabar_messages_produced_total{{topic=\"{enriched}\"}}"
+        )) >= COUNT as f64
+    );
+    assert_eq!(
+        kabar.metric("kabar_dead_letters_total{code=\"invalid_json\",stage=\"decode\"}"),
+        0.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_stream_and_restart_loses_nothing() {
+    const COUNT: usize = 4000;
+    let prefix = support::unique("crash");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let options = KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        // Slow enough that the kill lands mid-stream.
+        env: vec![
+            ("KABAR_PIPELINE_MAX_IN_FLIGHT", "16".to_owned()),
+            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+        ],
+    };
+    let mut first = Kabar::start(&options);
+    let partial = support::consume_until(
+        &enriched,
+        Duration::from_secs(120),
+        support::at_least(COUNT / 10),
+    );
+    assert!(
+        partial.len() >= COUNT / 10,
+        "kabar produced too little before the kill"
+    );
+    first.kill(); // SIGKILL: no shutdown, no final commit
+    let before_restart = ids(&support::consume_until(
+        &enriched,
+        Duration::from_secs(3),
+        |_| false,
+    ));
+    assert!(
+        before_restart.len() < COUNT,
+        "everything finished before the kill; the test proves nothing"
+    );
+
+    let _second = Kabar::start(&options);
+    let out = support::consume_until(
+        &enriched,
+        Duration::from_secs(240),
+        support::distinct_ids(COUNT),
+    );
+    let seen = ids(&out);
+    let missing = messages.iter().filter(|(id, _)| !seen.contains(id)).count();
+    assert_eq!(
+        missing, 0,
+        "{missing} of {COUNT} articles lost after kill -9"
+    );
+    support::python::assert_messages_parse(&out);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
+    let prefix = support::unique("poison");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 1).await;
+    let oversized = format!("{{\"text\": \"{}\"}}", "kata ".repeat(5000)).into_bytes();
+    let poison: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "bad-json",
+            b"{\"title\": \"unterminated".to_vec(),
+            "invalid_json",
+        ),
+        (
+            "bad-utf8",
+            b"Judul\n\xff\xfe\xfd bukan UTF-8".to_vec(),
+            "not_utf8",
+        ),
+        ("oversized", oversized, "too_large"),
+        ("empty", Vec::new(), "empty"),
+        ("wrong-type", b"{\"title\": 42}".to_vec(), "invalid_article"),
+        (
+            "no-text",
+            b"{\"id\": \"x\", \"text\": \"\"}".to_vec(),
+            "no_text",
+        ),
+    ];
+    let mut messages = Vec::new();
+    for (index, (key, payload, _)) in poison.iter().enumerate() {
+        messages.push((key.to_string(), payload.clone()));
+        messages.push(corpus::article(index));
+    }
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let kabar = Kabar::start(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "10000".to_owned())],
+    });
+    let letters = support::consume_until(
+        &dlq,
+        Duration::from_secs(90),
+        support::at_least(poison.len()),
+    );
+    assert_eq!(letters.len(), poison.len());
+    for (index, (key, payload, code)) in poison.iter().enumerate() {
+        let letter = letters
+            .iter()
+            .find(|m| m.key() == Some(key.as_bytes()))
+            .unwrap_or_else(|| panic!("no dead letter for {key}"));
+        assert_eq!(
+            letter.payload().unwrap_or_default(),
+            payload.as_slice(),
+            "{key}: payload unchanged"
+        );
+        assert_eq!(
+            support::header(letter, "kabar-error-code").as_deref(),
+            Some(*code),
+            "{key}"
+        );
+        assert_eq!(
+            support::header(letter, "kabar-error-stage").as_deref(),
+            Some("decode")
+        );
+        assert_eq!(
+            support::header(letter, "kabar-source-topic").as_deref(),
+            Some(input.as_str())
+        );
+        assert_eq!(
+            support::header(letter, "kabar-source-partition").as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            support::header(letter, "kabar-source-offset"),
+            Some((index * 2).to_string())
+        );
+        assert!(support::header(letter, "kabar-error-message").is_some_and(|m| !m.is_empty()));
+    }
+    let good = support::consume_until(
+        &enriched,
+        Duration::from_secs(60),
+        support::at_least(poison.len()),
+    );
+    assert_eq!(ids(&good).len(), poison.len(), "good articles kept flowing");
+    support::python::assert_messages_parse(&good);
+    for (_, _, code) in &poison {
+        let series = format!("kabar_dead_letters_total{{code=\"{code}\",stage=\"decode\"}}");
+        assert!(kabar.metric(&series) >= 1.0, "{series}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_finishes_work_and_commits_everything() {
+    const COUNT: usize = 500;
+    let prefix = support::unique("term");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let mut kabar = Kabar::start(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    });
+    let out = support::consume_until(
+        &enriched,
+        Duration::from_secs(120),
+        support::distinct_ids(COUNT),
+    );
+    assert_eq!(ids(&out).len(), COUNT);
+    support::python::assert_messages_parse(&out);
+    assert!(kabar.metric("kabar_offset_commits_total{result=\"ok\"}") >= 0.0);
+    let status = kabar.terminate();
+    assert!(status.success(), "kabar exited with {status}");
+
+    let committed = support::committed(&group, &input, 2);
+    let ends = support::end_offsets(&input, 2);
+    assert_eq!(
+        committed, ends,
+        "every consumed offset is committed after SIGTERM"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exactly_once_survives_kill_9_without_duplicates() {
+    const COUNT: usize = 3000;
+    let prefix = support::unique("eos");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let options = KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![
+            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+            ("KABAR_KAFKA_TRANSACTIONAL_ID", support::unique("txn")),
+            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+        ],
+    };
+    let mut first = Kabar::start(&options);
+    // consume_until reads committed data only (librdkafka's default isolation level).
+    let partial = support::consume_until(
+        &enriched,
+        Duration::from_secs(120),
+        support::at_least(COUNT / 10),
+    );
+    assert!(
+        partial.len() >= COUNT / 10,
+        "too little output before the kill"
+    );
+    first.kill();
+    let before = support::consume_until(&enriched, Duration::from_secs(3), |_| false).len();
+    assert!(
+        before < COUNT,
+        "everything finished before the kill; the test proves nothing"
+    );
+
+    let second = Kabar::start(&options);
+    let mut out = support::consume_until(
+        &enriched,
+        Duration::from_secs(240),
+        support::distinct_ids(COUNT),
+    );
+    // Anything more that arrives is a duplicate: give it time to show up.
+    out.extend(
+        support::consume_until(&enriched, Duration::from_secs(5), |_| false)
+            .into_iter()
+            .skip(out.len()),
+    );
+    let mut counts = std::collections::HashMap::new();
+    for id in out.iter().filter_map(support::article_id) {
+        *counts.entry(id).or_insert(0usize) += 1;
+    }
+    let lost = messages
+        .iter()
+        .filter(|(id, _)| !counts.contains_key(id))
+        .count();
+    let duplicated = counts.values().filter(|n| **n > 1).count();
+    assert_eq!(
+        (lost, duplicated),
+        (0, 0),
+        "exactly once: lost {lost}, duplicated {duplicated}"
+    );
+    assert!(second.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
+}

@@ -1,0 +1,223 @@
+//! Test support for the deployment files: the operator tools they are checked with (promtool,
+//! prometheus, check-jsonschema), YAML read as JSON, and a real Prometheus server on loopback
+//! with its HTTP API.
+//!
+//! `scripts/test.sh` installs the tools (Debian's `prometheus` package; `check-jsonschema`, which
+//! brings `ruamel.yaml`, from PyPI into `~/.cache/kabar/venv`). A missing tool fails the test
+//! with a message saying so: nothing is skipped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The repository's root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Where `scripts/test.sh` puts the Python tools it installs.
+fn tools_venv() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    Some(PathBuf::from(home).join(".cache/kabar/venv/bin"))
+}
+
+/// A tool from `PATH` (or from the tools venv); fails the test when it is not installed.
+pub fn tool(name: &str) -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    dirs.extend(tools_venv());
+    dirs.iter()
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "`{name}` is not installed: scripts/test.sh installs it (Debian package \
+                 `prometheus` for promtool and prometheus; `pip install check-jsonschema` into \
+                 ~/.cache/kabar/venv for check-jsonschema and its Python)"
+            )
+        })
+}
+
+/// Runs a command to completion, capturing its output.
+pub fn run(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"))
+}
+
+/// A YAML file as JSON, read by the `ruamel.yaml` that `check-jsonschema` ships with (the
+/// Python interpreter named on its first line), so no YAML crate is needed.
+pub fn yaml_to_json(path: &Path) -> Value {
+    let launcher = tool("check-jsonschema");
+    let text = std::fs::read_to_string(&launcher).unwrap_or_default();
+    let python = text
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("#!"))
+        .map(|interpreter| interpreter.trim().to_owned())
+        .filter(|interpreter| Path::new(interpreter).is_file())
+        .unwrap_or_else(|| "python3".to_owned());
+    let script = "import json, sys\n\
+                  from ruamel.yaml import YAML\n\
+                  json.dump(YAML(typ='safe').load(open(sys.argv[1], encoding='utf-8')), sys.stdout)\n";
+    let output = run(Command::new(&python).args(["-c", script]).arg(path));
+    assert!(
+        output.status.success(),
+        "cannot read {} as YAML with {python} (ruamel.yaml comes with check-jsonschema): {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A Prometheus server started by a test, stopped when dropped.
+pub struct Prometheus {
+    child: Child,
+    /// `127.0.0.1:<port>`.
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Prometheus {
+    /// Writes `config` (JSON is YAML) and each `(file name, rules)` beside it, and starts
+    /// Prometheus on a free port. `config` should name its rule files by those file names.
+    pub fn start(address: &str, config: &Value, rules: &[(&str, Value)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, rule_file) in rules {
+            std::fs::write(dir.path().join(name), rule_file.to_string()).unwrap();
+        }
+        let config_path = dir.path().join("prometheus.yml");
+        std::fs::write(&config_path, config.to_string()).unwrap();
+        let check = run(Command::new(tool("promtool"))
+            .args(["check", "config"])
+            .arg(&config_path));
+        assert!(
+            check.status.success(),
+            "the test's copy of prometheus.yml is invalid: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
+        let child = Command::new(tool("prometheus"))
+            .arg(format!("--config.file={}", config_path.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={address}"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .current_dir(dir.path())
+            .spawn()
+            .expect("cannot start prometheus");
+        let server = Self {
+            child,
+            address: address.to_owned(),
+            _dir: dir,
+        };
+        server.wait_ready(Duration::from_secs(60));
+        server
+    }
+
+    fn wait_ready(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(response) = ureq::get(&format!("http://{}/-/ready", self.address)).call() {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "prometheus did not become ready; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Prometheus's own log, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// `GET /api/v1/<path>` with query parameters; the `data` of a successful answer, or the
+    /// error Prometheus gave.
+    pub fn api(&self, path: &str, params: &[(&str, &str)]) -> Result<Value, String> {
+        let mut request = ureq::get(&format!("http://{}/api/v1/{path}", self.address))
+            .config()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build();
+        for (key, value) in params {
+            request = request.query(*key, *value);
+        }
+        let mut response = request.call().map_err(|error| error.to_string())?;
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|error| error.to_string())?;
+        let answer: Value =
+            serde_json::from_str(&body).map_err(|error| format!("{error}: {body}"))?;
+        if answer["status"] == "success" {
+            Ok(answer["data"].clone())
+        } else {
+            Err(format!("{}: {}", answer["errorType"], answer["error"]))
+        }
+    }
+
+    /// An instant query's result vector (or the error).
+    pub fn query(&self, expr: &str) -> Result<Vec<Value>, String> {
+        let data = self.api("query", &[("query", expr)])?;
+        Ok(data["result"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Alerts currently pending or firing.
+    pub fn alerts(&self) -> Vec<Value> {
+        self.api("alerts", &[])
+            .map(|data| data["alerts"].as_array().cloned().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the alert `name` is firing; its labels, or a panic naming what was seen.
+    pub fn wait_firing(&self, name: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let alerts = self.alerts();
+            if let Some(alert) = alerts
+                .iter()
+                .find(|a| a["labels"]["alertname"] == name && a["state"] == "firing")
+            {
+                return alert["labels"].clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not fire within {timeout:?}; alerts: {alerts:?}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
