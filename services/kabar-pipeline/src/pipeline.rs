@@ -191,6 +191,7 @@ impl Pipeline {
                 self.tagger.tag(title, body, language)
             })
             .map_err(fail)?;
+            bound_entities(&mut article.entities);
         }
         if self.stages.route {
             let snapshot = &article;
@@ -260,6 +261,18 @@ impl Pipeline {
         }
         article.boilerplate = Some(stats);
         Ok(article)
+    }
+}
+
+/// At most this many entities per article, and mentions per entity: bounds the size of the
+/// output of pathological input (a text repeating one name a hundred thousand times).
+pub const MAX_ENTITIES: usize = 1000;
+pub const MAX_MENTIONS_PER_ENTITY: usize = 1000;
+
+fn bound_entities(entities: &mut Vec<crate::article::Entity>) {
+    entities.truncate(MAX_ENTITIES);
+    for entity in entities {
+        entity.mentions.truncate(MAX_MENTIONS_PER_ENTITY);
     }
 }
 

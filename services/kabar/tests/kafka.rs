@@ -414,3 +414,44 @@ async fn exactly_once_survives_kill_9_without_duplicates() {
     );
     assert!(second.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_the_broker_refuses_as_too_large_dead_letters_its_input() {
+    let prefix = support::unique("toolarge");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq], 1).await;
+    // The broker accepts at most 600 bytes on the output topic: every enriched article is over.
+    support::create_topics_with(&[&enriched], 1, &[("max.message.bytes", "600")]).await;
+    let (id, payload) = corpus::article(3);
+    support::produce(&input, &[(id.clone(), payload.clone())]).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = dir.path().join("routes.toml");
+    std::fs::write(&routes, format!("[[route]]\ntopic = \"{enriched}\"\n")).unwrap();
+    let group = support::unique("kabar");
+    let _kabar = Kabar::start(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    });
+    let letters = support::consume_until(&dlq, Duration::from_secs(90), support::at_least(1));
+    let letter = letters.first().expect("a dead letter");
+    assert_eq!(
+        letter.payload().unwrap(),
+        payload.as_slice(),
+        "the input, unchanged"
+    );
+    assert_eq!(letter.key(), Some(id.as_bytes()));
+    assert_eq!(
+        support::header(letter, "kabar-error-code").as_deref(),
+        Some("output_too_large")
+    );
+    assert_eq!(
+        support::header(letter, "kabar-source-offset").as_deref(),
+        Some("0")
+    );
+}

@@ -350,7 +350,7 @@ async fn handle(
     }
     let mut pending = Vec::with_capacity(outputs.len());
     for output in outputs {
-        pending.push(enqueue(&shared, output).await);
+        pending.push(enqueue(&shared, &message, output).await);
     }
     let _ = enqueued.send(());
 
@@ -474,7 +474,11 @@ type DeliveryReport = rdkafka::producer::DeliveryFuture;
 
 /// Hands an output to the producer's queue, waiting while the queue is full.
 /// `None` when it can never be produced (it was dead-lettered instead, or shutdown gave up).
-async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, DeliveryReport)> {
+async fn enqueue(
+    shared: &Shared,
+    input: &OwnedMessage,
+    output: Output,
+) -> Option<(Output, DeliveryReport)> {
     let mut backoff = Duration::from_millis(20);
     loop {
         let result = shared
@@ -485,7 +489,7 @@ async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, DeliveryRep
             Ok(future) => return Some((output, future)),
             Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {}
             Err(KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge)) => {
-                return too_large(shared, output).await;
+                return too_large(shared, input, output).await;
             }
             Err(error) => {
                 tracing::warn!(%error, topic = %output.topic, "enqueue failed; retrying");
@@ -500,8 +504,14 @@ async fn enqueue(shared: &Shared, output: Output) -> Option<(Output, DeliveryRep
     }
 }
 
-/// An output over the broker's size limit can never be produced: dead-letter its input instead.
-async fn too_large(shared: &Shared, output: Output) -> Option<(Output, DeliveryReport)> {
+/// An output over the broker's size limit can never be produced: dead-letter its input
+/// (unchanged) instead. A dead letter that is itself too large keeps its headers and loses its
+/// payload, so the reason and the source offset still reach the dead-letter topic.
+async fn too_large(
+    shared: &Shared,
+    input: &OwnedMessage,
+    output: Output,
+) -> Option<(Output, DeliveryReport)> {
     if output.topic == shared.dead_letter_topic {
         tracing::error!(topic = %output.topic, bytes = output.payload.len(), "dead letter itself too large; dropping its payload");
         let trimmed = Output {
@@ -514,18 +524,19 @@ async fn too_large(shared: &Shared, output: Output) -> Option<(Output, DeliveryR
             .ok()
             .map(|future| (trimmed, future));
     }
-    METRICS.record_dead_letter("route", "output_too_large");
-    let headers = output.headers.clone().insert(rdkafka::message::Header {
-        key: "kabar-error-code",
-        value: Some("output_too_large"),
-    });
-    let letter = Output {
-        topic: shared.dead_letter_topic.clone(),
-        key: output.key,
-        payload: Vec::new(),
-        headers,
-    };
-    Box::pin(enqueue(shared, letter)).await
+    let letter = dead_letter_for(
+        &shared.dead_letter_topic,
+        input,
+        "route",
+        "output_too_large",
+        &format!(
+            "enriched article of {} bytes is over the producer's message size limit for {}",
+            output.payload.len(),
+            output.topic
+        ),
+        &records::article_id_header(&output).unwrap_or_default(),
+    );
+    Box::pin(enqueue(shared, input, letter)).await
 }
 
 /// Waits for the broker's acknowledgement, re-sending after transient failures.
@@ -535,7 +546,6 @@ async fn await_delivery(
     mut output: Output,
     mut future: DeliveryReport,
 ) -> bool {
-    let _ = input;
     let mut backoff = Duration::from_millis(100);
     loop {
         match future.await {
@@ -547,7 +557,7 @@ async fn await_delivery(
                 return true;
             }
             Ok(Err((KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge), _))) => {
-                match too_large(shared, output).await {
+                match too_large(shared, input, output).await {
                     Some((letter, next)) => {
                         output = letter;
                         future = next;
@@ -569,7 +579,7 @@ async fn await_delivery(
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
-        match enqueue(shared, output).await {
+        match enqueue(shared, input, output).await {
             Some((again, next)) => {
                 output = again;
                 future = next;

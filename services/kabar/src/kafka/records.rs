@@ -110,6 +110,16 @@ pub fn enriched_outputs(
         .collect())
 }
 
+/// The `kabar-article-id` header of an output.
+pub fn article_id_header(output: &Output) -> Option<String> {
+    output
+        .headers
+        .iter()
+        .find(|h| h.key == "kabar-article-id")
+        .and_then(|h| h.value)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
 /// Benchmarking: the input unchanged, to `topic`, with its key and headers.
 pub fn passthrough(topic: &str, input: &OwnedMessage) -> Output {
     Output {
