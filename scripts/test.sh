@@ -15,7 +15,9 @@ apt_install() {
   # Installs Debian packages that are missing; needs root (CI and dev machines here run as root).
   local missing=()
   for package in "$@"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    # "install ok installed" only: a removed package can linger with its configuration files.
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
