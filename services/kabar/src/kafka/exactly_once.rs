@@ -172,6 +172,8 @@ async fn collect(
         Err(error) => {
             tracing::warn!(%error, "consume error");
             METRICS.kafka_errors.with_label_values(&["consume"]).inc();
+            // The broker is away: do not spin.
+            tokio::time::sleep(Duration::from_millis(200)).await;
             return batch;
         }
     }
