@@ -75,15 +75,7 @@ pub async fn run(
         Arc::clone(&revoked),
     )?);
     let producer = create_producer(config)?;
-    let topics: Vec<&str> = config
-        .kafka
-        .input_topics
-        .iter()
-        .map(String::as_str)
-        .collect();
-    consumer
-        .subscribe(&topics)
-        .context("cannot subscribe to input topics")?;
+    let topics = super::subscribe(&consumer, config)?;
     super::register_topic_labels(config, &engine);
     super::wait_for_broker(&consumer, &shutdown).await;
     // Fences any earlier instance with the same transactional id and settles its transactions.

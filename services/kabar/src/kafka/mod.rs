@@ -160,26 +160,7 @@ pub async fn run(
         Arc::default(),
     )?);
     let producer = create_producer(config)?;
-    let topics: Vec<&str> = config
-        .kafka
-        .input_topics
-        .iter()
-        .map(String::as_str)
-        .collect();
-    consumer
-        .subscribe(&topics)
-        .context("cannot subscribe to input topics")?;
-    for topic in &topics {
-        METRICS.messages_consumed.with_label_values(&[topic]);
-    }
-    METRICS
-        .messages_produced
-        .with_label_values(&[config.kafka.dead_letter_topic.as_str()]);
-    for topic in engine.pipeline().router().static_topics() {
-        METRICS
-            .messages_produced
-            .with_label_values(&[topic.as_str()]);
-    }
+    let topics = subscribe(&consumer, config)?;
 
     register_topic_labels(config, &engine);
     wait_for_broker(&consumer, &shutdown).await;
@@ -286,6 +267,20 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Subscribes to the input topics; returns their names.
+fn subscribe<'c>(consumer: &KabarConsumer, config: &'c Config) -> anyhow::Result<Vec<&'c str>> {
+    let topics: Vec<&str> = config
+        .kafka
+        .input_topics
+        .iter()
+        .map(String::as_str)
+        .collect();
+    consumer
+        .subscribe(&topics)
+        .context("cannot subscribe to input topics")?;
+    Ok(topics)
 }
 
 /// Pre-registers the topic labels known before any message, so dashboards show zeros.
