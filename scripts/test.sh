@@ -46,6 +46,9 @@ ensure_tools() {
   command -v mvn >/dev/null || apt_install maven
   command -v cmake >/dev/null || apt_install cmake
   command -v cc >/dev/null || apt_install build-essential
+  # librdkafka's TLS and SASL/SCRAM link OpenSSL; tests/security.rs makes its certificates with
+  # the openssl command.
+  apt_install libssl-dev pkg-config openssl
   # The deploy checks (services/kabar/tests/deploy.rs): promtool and a Prometheus server from
   # Debian; check-jsonschema (the Compose specification's schema vendored, and ruamel.yaml) from
   # PyPI, in a venv of its own.

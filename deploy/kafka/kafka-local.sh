@@ -5,7 +5,8 @@
 #   kafka-local.sh start|stop|status
 #
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_DATA_DIR,
-#      KAFKA_EXTRA_CONFIG, KAFKA_HEAP_OPTS, KAFKA_LOG_LEVEL, KABAR_KAFKA_CACHE,
+#      KAFKA_EXTRA_CONFIG, KAFKA_FORMAT_ARGS (extra storage-format arguments, e.g.
+#      --add-scram SCRAM-SHA-512=[name=u,password=p]), KAFKA_HEAP_OPTS, KAFKA_LOG_LEVEL, KABAR_KAFKA_CACHE,
 #      KAFKA_START_TIMEOUT (90), JAVA_HOME. See README.md.
 set -euo pipefail
 
@@ -128,9 +129,12 @@ cmd_start() {
   # KAFKA_DATA_DIR is already formatted.
   if [[ ! -f $data/kraft-logs/meta.properties ]]; then
     cluster_id=$(random_cluster_id)
+    # Split on whitespace without glob expansion ("[name=...]" must stay literal).
+    local -a format_args=()
+    read -r -a format_args <<<"${KAFKA_FORMAT_ARGS:-}"
     if ! "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
       "${java_log[@]}" -cp "$LIB/*" kafka.tools.StorageTool format \
-      --config "$cfg" --cluster-id "$cluster_id" --standalone \
+      --config "$cfg" --cluster-id "$cluster_id" --standalone "${format_args[@]}" \
       >"$logs/format.out" 2>&1; then
       cleanup_state_only
       start_failed "storage format failed" "$logs"

@@ -14,6 +14,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use kabar_pipeline::route::{Condition, Encoding, RouteRule, Router};
 use serde::{Deserialize, Deserializer, Serialize};
 
+mod security;
+pub use security::{SaslMechanism, Secret, SecurityProtocol};
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -37,7 +40,23 @@ pub struct KafkaConfig {
     pub input_topics: Vec<String>,
     /// Where input that can never be enriched goes, unchanged, with the reason in headers.
     pub dead_letter_topic: String,
-    /// Extra librdkafka properties (e.g. `security.protocol`), applied to consumer and producer.
+    /// `plaintext` (default), `ssl`, `sasl_plaintext` or `sasl_ssl`.
+    pub security_protocol: SecurityProtocol,
+    /// With `sasl_*`: `SCRAM-SHA-512` (default), `SCRAM-SHA-256` or `PLAIN`.
+    pub sasl_mechanism: SaslMechanism,
+    pub sasl_username: Option<String>,
+    /// Prefer `sasl_password_file` or `KABAR_KAFKA_SASL_PASSWORD` to writing it in a file.
+    pub sasl_password: Option<Secret>,
+    /// A file holding the SASL password (a mounted secret); trailing newlines are ignored.
+    pub sasl_password_file: Option<PathBuf>,
+    /// PEM file of the CA certificates that signed the brokers'; the system store if absent.
+    pub ssl_ca_location: Option<PathBuf>,
+    /// Mutual TLS: the client certificate and its private key (PEM).
+    pub ssl_certificate_location: Option<PathBuf>,
+    pub ssl_key_location: Option<PathBuf>,
+    pub ssl_key_password: Option<Secret>,
+    /// Extra librdkafka properties, applied to consumer and producer after the settings above
+    /// (so they win). Values of properties named like secrets are masked in logs.
     pub client: BTreeMap<String, String>,
     /// `at-least-once` (the default) or `exactly-once` (transactions: consumers reading with
     /// `isolation.level=read_committed` see every input's outputs exactly once).
@@ -109,6 +128,15 @@ impl Default for KafkaConfig {
             group_id: "kabar".to_owned(),
             input_topics: vec!["news.raw".to_owned()],
             dead_letter_topic: "news.dlq.v1".to_owned(),
+            security_protocol: SecurityProtocol::Plaintext,
+            sasl_mechanism: SaslMechanism::ScramSha512,
+            sasl_username: None,
+            sasl_password: None,
+            sasl_password_file: None,
+            ssl_ca_location: None,
+            ssl_certificate_location: None,
+            ssl_key_location: None,
+            ssl_key_password: None,
             client: BTreeMap::new(),
             delivery: Delivery::AtLeastOnce,
             transactional_id: None,
@@ -210,6 +238,7 @@ impl Config {
                 config.kafka.client.insert(property, value);
             }
         }
+        config.kafka.load_password_file()?;
         Ok(config)
     }
 
@@ -270,6 +299,7 @@ impl Config {
             if self.kafka.dead_letter_topic.trim().is_empty() {
                 bail!("kafka.dead_letter_topic is empty: poison input would have nowhere to go");
             }
+            self.kafka.validate_security()?;
         }
         Router::new(self.routes()?).context("invalid routes")?;
         Ok(())
@@ -367,6 +397,87 @@ mod tests {
             assert!(!logged.contains("hunter2"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn sasl_ssl_from_file_and_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file("ca.pem", "-----BEGIN CERTIFICATE-----\n")?;
+            jail.create_file(
+                "kabar.toml",
+                r#"
+                [kafka]
+                brokers = "broker:9093"
+                security_protocol = "SASL_SSL"
+                sasl_username = "kabar"
+                ssl_ca_location = "ca.pem"
+                "#,
+            )?;
+            jail.set_env("KABAR_KAFKA_SASL_PASSWORD", "s3cret-from-env");
+            let config = Config::load(Some(Path::new("kabar.toml"))).expect("loads");
+            config.validate().expect("valid");
+            assert_eq!(config.kafka.security_protocol, SecurityProtocol::SaslSsl);
+            assert_eq!(config.kafka.sasl_mechanism, SaslMechanism::ScramSha512);
+            let mut client = rdkafka::ClientConfig::new();
+            config.kafka.apply_security(&mut client);
+            assert_eq!(client.get("security.protocol"), Some("sasl_ssl"));
+            assert_eq!(client.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
+            assert_eq!(client.get("sasl.password"), Some("s3cret-from-env"));
+            assert_eq!(client.get("ssl.ca.location"), Some("ca.pem"));
+            let logged = format!(
+                "{config:?} {}",
+                serde_json::to_string(&config).expect("serializes")
+            );
+            assert!(!logged.contains("s3cret"), "{logged}");
+            assert!(logged.contains("[redacted]"), "{logged}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn sasl_password_file_is_read_and_exclusive() {
+        Jail::expect_with(|jail| {
+            jail.create_file("password", "from-file\n")?;
+            jail.set_env("KABAR_KAFKA_BROKERS", "broker:9093");
+            jail.set_env("KABAR_KAFKA_SECURITY_PROTOCOL", "sasl_plaintext");
+            jail.set_env("KABAR_KAFKA_SASL_USERNAME", "kabar");
+            jail.set_env("KABAR_KAFKA_SASL_PASSWORD_FILE", "password");
+            let config = Config::load(None).expect("loads");
+            config.validate().expect("valid");
+            let password = config.kafka.sasl_password.as_ref().expect("read");
+            assert_eq!(password.expose(), "from-file");
+            jail.set_env("KABAR_KAFKA_SASL_PASSWORD", "inline");
+            let error = Config::load(None).expect_err("both given");
+            assert!(format!("{error:#}").contains("not both"), "{error:#}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unusable_security_settings_are_rejected() {
+        let mut config = Config::default();
+        config.kafka.brokers = "broker:9093".to_owned();
+        config.kafka.security_protocol = SecurityProtocol::SaslSsl;
+        let error = config.validate().expect_err("no username");
+        assert!(format!("{error:#}").contains("sasl_username"), "{error:#}");
+        config.kafka.sasl_username = Some("kabar".to_owned());
+        let error = config.validate().expect_err("no password");
+        assert!(format!("{error:#}").contains("sasl_password"), "{error:#}");
+        config.kafka.sasl_password = Some(Secret::new("x"));
+        config.kafka.ssl_ca_location = Some("/nonexistent/ca.pem".into());
+        let error = config.validate().expect_err("missing CA file");
+        assert!(
+            format!("{error:#}").contains("/nonexistent/ca.pem"),
+            "{error:#}"
+        );
+        config.kafka.ssl_ca_location = None;
+        config.validate().expect("valid");
+        config.kafka.security_protocol = SecurityProtocol::Plaintext;
+        let error = config.validate().expect_err("credentials on plaintext");
+        assert!(
+            format!("{error:#}").contains("SASL credentials"),
+            "{error:#}"
+        );
     }
 
     #[test]

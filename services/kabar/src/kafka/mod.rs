@@ -58,6 +58,7 @@ struct Shared {
 fn client_config(config: &Config) -> ClientConfig {
     let mut client = ClientConfig::new();
     client.set("bootstrap.servers", &config.kafka.brokers);
+    config.kafka.apply_security(&mut client);
     client
 }
 
