@@ -21,6 +21,24 @@ impl Limits {
     pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
 }
 
+/// Largest metadata fields, in bytes. Each is copied into every output (the id also into keys
+/// and headers), and no real id, URL or headline comes near these; a JSON article over one is
+/// refused with `field_too_large` rather than cut, so nothing is silently changed.
+pub const FIELD_LIMITS: [(&str, usize); 5] = [
+    ("id", 512),
+    ("url", 8 * 1024),
+    ("source", 512),
+    ("title", 4 * 1024),
+    ("publishedAt", 256),
+];
+
+fn field_limit(field: &str) -> usize {
+    FIELD_LIMITS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map_or(usize::MAX, |(_, limit)| *limit)
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -76,7 +94,9 @@ pub fn decode(payload: &[u8], limits: &Limits) -> Result<InputArticle, PipelineE
         return Err(PipelineError::Empty);
     }
     let mut article = if trimmed.starts_with('{') {
-        decode_json(trimmed)?
+        let article = decode_json(trimmed)?;
+        check_field_sizes(&article)?;
+        article
     } else if looks_like_html(trimmed) {
         InputArticle {
             html: trimmed.to_owned(),
@@ -119,6 +139,27 @@ fn decode_json(text: &str) -> Result<InputArticle, PipelineError> {
     })
 }
 
+fn check_field_sizes(article: &InputArticle) -> Result<(), PipelineError> {
+    let fields = [
+        ("id", &article.id),
+        ("url", &article.url),
+        ("source", &article.source),
+        ("title", &article.title),
+        ("publishedAt", &article.published_at),
+    ];
+    for (field, value) in fields {
+        let limit = field_limit(field);
+        if value.len() > limit {
+            return Err(PipelineError::FieldTooLarge {
+                field,
+                size: value.len(),
+                limit,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A raw page rather than text: starts with a doctype or an `<html>` element.
 fn looks_like_html(text: &str) -> bool {
     let head: String = text
@@ -131,12 +172,19 @@ fn looks_like_html(text: &str) -> bool {
         || head.starts_with("<?xml") && head.contains("<html")
 }
 
-/// Plain text: the first non-empty line is the title, the rest is the text.
+/// Plain text: the first non-empty line is the title, the rest is the text. A first line too
+/// long for a headline is not one: then all of it is text.
 fn decode_plain_text(text: &str) -> InputArticle {
     let (title, rest) = match text.split_once('\n') {
         Some((first, rest)) => (first.trim(), rest),
         None => (text.trim(), ""),
     };
+    if title.len() > field_limit("title") {
+        return InputArticle {
+            text: text.to_owned(),
+            ..InputArticle::default()
+        };
+    }
     InputArticle {
         title: title.to_owned(),
         text: rest.to_owned(),
@@ -191,6 +239,35 @@ mod tests {
         assert_eq!(article.title, "Judul berita");
         assert_eq!(article.text, "Baris satu.\nBaris dua.");
         assert_eq!(article.id.len(), 32);
+    }
+
+    #[test]
+    fn oversized_fields_are_refused_by_name() {
+        let long_id = "x".repeat(513);
+        let payload = format!(r#"{{"id":"{long_id}","text":"Body"}}"#);
+        let error = decode(payload.as_bytes(), &limits()).expect_err("id too long");
+        assert_eq!(error.code(), "field_too_large");
+        assert!(error.to_string().contains("'id'"), "{error}");
+        let long_title = "Judul ".repeat(1000);
+        let payload = format!(r#"{{"title":"{long_title}","text":"Body"}}"#);
+        let error = decode(payload.as_bytes(), &limits()).expect_err("title too long");
+        assert!(error.to_string().contains("'title'"), "{error}");
+        let at_limit = "x".repeat(512);
+        let payload = format!(r#"{{"id":"{at_limit}","text":"Body"}}"#);
+        assert_eq!(
+            decode(payload.as_bytes(), &limits()).expect("fits").id,
+            at_limit
+        );
+    }
+
+    #[test]
+    fn plain_text_with_a_huge_first_line_has_no_title() {
+        let line = "kata ".repeat(2000);
+        let payload = format!("{line}\nBaris dua.");
+        let article = decode(payload.as_bytes(), &limits()).expect("decodes");
+        assert!(article.title.is_empty());
+        assert!(article.text.starts_with("kata kata"));
+        assert!(article.text.ends_with("Baris dua."));
     }
 
     #[test]

@@ -213,7 +213,9 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
     let enriched = format!("{prefix}.enriched");
     support::create_topics(&[&input, &dlq, &enriched], 1).await;
     let oversized = format!("{{\"text\": \"{}\"}}", "kata ".repeat(5000)).into_bytes();
+    let long_id = format!("{{\"id\": \"{}\", \"text\": \"Isi.\"}}", "x".repeat(600)).into_bytes();
     let poison: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("long-id", long_id, "field_too_large"),
         (
             "bad-json",
             b"{\"title\": \"unterminated".to_vec(),

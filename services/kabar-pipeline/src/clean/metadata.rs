@@ -147,7 +147,7 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
             .or_else(|| (!ld.is_empty()).then(|| ld.to_owned()))
             .unwrap_or_default()
     };
-    PageMetadata {
+    let found = PageMetadata {
         title: first_attr(document, &s.og_title, "content")
             .or_else(|| (!ld.headline.is_empty()).then(|| ld.headline.clone()))
             .or_else(|| first_text(document, &s.title))
@@ -164,5 +164,53 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
             .unwrap_or_default(),
         site_name: first_attr(document, &s.site_name, "content").unwrap_or_default(),
         declared_language: first_attr(document, &s.html, "lang").unwrap_or_default(),
+    };
+    // A page is untrusted input: a megabyte <title> must not become a megabyte field in every
+    // output. Values past the input field limits are cut at a character boundary.
+    PageMetadata {
+        title: bounded(found.title, 4 * 1024),
+        author: bounded(found.author, 512),
+        published_at: bounded(found.published_at, 256),
+        canonical_url: bounded(found.canonical_url, 8 * 1024),
+        site_name: bounded(found.site_name, 512),
+        declared_language: bounded(found.declared_language, 64),
+    }
+}
+
+/// `value` cut to at most `limit` bytes, at a character boundary.
+fn bounded(mut value: String, limit: usize) -> String {
+    if value.len() > limit {
+        let mut end = limit;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        value.truncate(end);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_cuts_at_a_character_boundary() {
+        assert_eq!(bounded("abc".to_owned(), 5), "abc");
+        // "é" is two bytes: a cut in its middle backs off to before it.
+        assert_eq!(bounded("aéb".to_owned(), 2), "a");
+        assert_eq!(bounded("aéb".to_owned(), 3), "aé");
+    }
+
+    #[test]
+    fn a_huge_page_title_is_bounded() {
+        let page = format!(
+            "<html lang=\"id\"><head><title>{}</title></head><body><p>Isi.</p></body></html>",
+            "Judul sangat panjang ".repeat(10_000)
+        );
+        let document = Html::parse_document(&page);
+        let found = metadata(&document, &JsonLd::default());
+        assert!(found.title.len() <= 4 * 1024, "{}", found.title.len());
+        assert!(found.title.starts_with("Judul sangat panjang"));
+        assert_eq!(found.declared_language, "id");
     }
 }
