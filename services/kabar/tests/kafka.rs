@@ -417,6 +417,98 @@ async fn exactly_once_survives_kill_9_without_duplicates() {
     assert!(second.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
 }
 
+/// The zombie case: an instance freezes mid-transaction (SIGSTOP), a replacement with the same
+/// transactional id takes over, then the frozen one wakes up. The replacement fences it: the
+/// zombie's open transaction is aborted, its next transactional call fails fatally and it exits
+/// with an error, and a read_committed reader still sees every input exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn exactly_once_fences_a_zombie_instance() {
+    const COUNT: usize = 2000;
+    let prefix = support::unique("zombie");
+    let input = format!("{prefix}.raw");
+    let dlq = format!("{prefix}.dlq");
+    let enriched = format!("{prefix}.enriched");
+    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    support::produce(&input, &messages).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let routes = support::routes_file(dir.path(), &prefix);
+    let group = support::unique("kabar");
+    let options = KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![
+            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+            ("KABAR_KAFKA_TRANSACTIONAL_ID", support::unique("txn")),
+            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+        ],
+    };
+    let mut zombie = Kabar::start(&options);
+    let partial = support::consume_until(
+        &enriched,
+        Duration::from_secs(120),
+        support::at_least(COUNT / 10),
+    );
+    assert!(
+        partial.len() >= COUNT / 10,
+        "too little output before the freeze"
+    );
+    let zombie_pid = nix::unistd::Pid::from_raw(i32::try_from(zombie.child.id()).unwrap());
+    nix::sys::signal::kill(zombie_pid, nix::sys::signal::Signal::SIGSTOP).unwrap();
+    let before = support::consume_until(&enriched, Duration::from_secs(3), |_| false).len();
+    assert!(
+        before < COUNT,
+        "everything finished before the freeze; the test proves nothing"
+    );
+
+    let replacement = Kabar::start(&options);
+    let mut out = support::consume_until(
+        &enriched,
+        Duration::from_secs(240),
+        support::distinct_ids(COUNT),
+    );
+    nix::sys::signal::kill(zombie_pid, nix::sys::signal::Signal::SIGCONT).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let zombie_exit = loop {
+        if let Some(status) = zombie.child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    out.extend(
+        support::consume_until(&enriched, Duration::from_secs(5), |_| false)
+            .into_iter()
+            .skip(out.len()),
+    );
+    let mut counts = std::collections::HashMap::new();
+    for id in out.iter().filter_map(support::article_id) {
+        *counts.entry(id).or_insert(0usize) += 1;
+    }
+    let lost = messages
+        .iter()
+        .filter(|(id, _)| !counts.contains_key(id))
+        .count();
+    let duplicated = counts.values().filter(|n| **n > 1).count();
+    assert_eq!(
+        (lost, duplicated),
+        (0, 0),
+        "exactly once with a zombie: lost {lost}, duplicated {duplicated}"
+    );
+    let status = zombie_exit.expect("the fenced zombie is still running a minute after waking");
+    assert!(
+        !status.success(),
+        "the fenced zombie exited successfully: {status}"
+    );
+    assert!(replacement.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_output_the_broker_refuses_as_too_large_dead_letters_its_input() {
     let prefix = support::unique("toolarge");
