@@ -16,6 +16,111 @@ fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
     messages.iter().filter_map(support::article_id).collect()
 }
 
+/// An exactly-once run: `count` articles on a 2-partition input, kabar's options with small
+/// transactions and one worker (so a fault lands mid-stream), and where outputs go.
+struct ExactlyOnceRun {
+    messages: Vec<(String, Vec<u8>)>,
+    enriched: String,
+    input: String,
+    dlq: String,
+    group: String,
+    transactional_id: String,
+    dir: tempfile::TempDir,
+}
+
+impl ExactlyOnceRun {
+    async fn new(name: &str, count: usize) -> Self {
+        let prefix = support::unique(name);
+        let run = Self {
+            messages: (0..count).map(corpus::article).collect(),
+            enriched: format!("{prefix}.enriched"),
+            input: format!("{prefix}.raw"),
+            dlq: format!("{prefix}.dlq"),
+            group: support::unique("kabar"),
+            transactional_id: support::unique("txn"),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        support::create_topics(&[&run.input, &run.dlq, &run.enriched], 2).await;
+        support::produce(&run.input, &run.messages).await;
+        std::fs::write(
+            run.dir.path().join("routes.toml"),
+            format!("[[route]]\ntopic = \"{}\"\n", run.enriched),
+        )
+        .unwrap();
+        run
+    }
+
+    fn start(&self) -> Kabar {
+        let routes = self.dir.path().join("routes.toml");
+        Kabar::start(&KabarOptions {
+            input_topic: &self.input,
+            group: &self.group,
+            dead_letter_topic: &self.dlq,
+            routes_file: Some(&routes),
+            env: vec![
+                ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+                (
+                    "KABAR_KAFKA_TRANSACTIONAL_ID",
+                    self.transactional_id.clone(),
+                ),
+                ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+                ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+            ],
+        })
+    }
+
+    /// Waits for a tenth of the outputs (read_committed, librdkafka's default), so a fault
+    /// injected next lands mid-stream.
+    fn wait_for_a_tenth(&self) {
+        let count = self.messages.len();
+        let partial = support::consume_until(
+            &self.enriched,
+            Duration::from_secs(120),
+            support::at_least(count / 10),
+        );
+        assert!(
+            partial.len() >= count / 10,
+            "too little output before the fault"
+        );
+    }
+
+    /// Fails the test if the run already finished: a fault after the end proves nothing.
+    fn assert_unfinished(&self) {
+        let before =
+            support::consume_until(&self.enriched, Duration::from_secs(3), |_| false).len();
+        assert!(
+            before < self.messages.len(),
+            "everything finished before the fault; the test proves nothing"
+        );
+    }
+
+    /// Reads every committed output (waiting for all ids, then a little longer for late
+    /// duplicates) and returns (inputs lost, inputs duplicated).
+    fn lost_and_duplicated(&self) -> (usize, usize) {
+        let mut out = support::consume_until(
+            &self.enriched,
+            Duration::from_secs(240),
+            support::distinct_ids(self.messages.len()),
+        );
+        out.extend(
+            support::consume_until(&self.enriched, Duration::from_secs(5), |_| false)
+                .into_iter()
+                .skip(out.len()),
+        );
+        let mut counts = std::collections::HashMap::new();
+        for id in out.iter().filter_map(support::article_id) {
+            *counts.entry(id).or_insert(0usize) += 1;
+        }
+        let lost = self
+            .messages
+            .iter()
+            .filter(|(id, _)| !counts.contains_key(id))
+            .count();
+        let duplicated = counts.values().filter(|n| **n > 1).count();
+        (lost, duplicated)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_article_is_routed_by_language_with_entities() {
     let input = support::unique("seed-in");
@@ -346,69 +451,14 @@ async fn sigterm_finishes_work_and_commits_everything() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exactly_once_survives_kill_9_without_duplicates() {
-    const COUNT: usize = 3000;
-    let prefix = support::unique("eos");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 2).await;
-    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(&input, &messages).await;
-
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let options = KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![
-            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
-            ("KABAR_KAFKA_TRANSACTIONAL_ID", support::unique("txn")),
-            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
-            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
-        ],
-    };
-    let mut first = Kabar::start(&options);
-    // consume_until reads committed data only (librdkafka's default isolation level).
-    let partial = support::consume_until(
-        &enriched,
-        Duration::from_secs(120),
-        support::at_least(COUNT / 10),
-    );
-    assert!(
-        partial.len() >= COUNT / 10,
-        "too little output before the kill"
-    );
+    let run = ExactlyOnceRun::new("eos", 3000).await;
+    let mut first = run.start();
+    run.wait_for_a_tenth();
     first.kill();
-    let before = support::consume_until(&enriched, Duration::from_secs(3), |_| false).len();
-    assert!(
-        before < COUNT,
-        "everything finished before the kill; the test proves nothing"
-    );
+    run.assert_unfinished();
 
-    let second = Kabar::start(&options);
-    let mut out = support::consume_until(
-        &enriched,
-        Duration::from_secs(240),
-        support::distinct_ids(COUNT),
-    );
-    // Anything more that arrives is a duplicate: give it time to show up.
-    out.extend(
-        support::consume_until(&enriched, Duration::from_secs(5), |_| false)
-            .into_iter()
-            .skip(out.len()),
-    );
-    let mut counts = std::collections::HashMap::new();
-    for id in out.iter().filter_map(support::article_id) {
-        *counts.entry(id).or_insert(0usize) += 1;
-    }
-    let lost = messages
-        .iter()
-        .filter(|(id, _)| !counts.contains_key(id))
-        .count();
-    let duplicated = counts.values().filter(|n| **n > 1).count();
+    let second = run.start();
+    let (lost, duplicated) = run.lost_and_duplicated();
     assert_eq!(
         (lost, duplicated),
         (0, 0),
@@ -423,55 +473,17 @@ async fn exactly_once_survives_kill_9_without_duplicates() {
 /// with an error, and a read_committed reader still sees every input exactly once.
 #[tokio::test(flavor = "multi_thread")]
 async fn exactly_once_fences_a_zombie_instance() {
-    const COUNT: usize = 2000;
-    let prefix = support::unique("zombie");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 2).await;
-    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(&input, &messages).await;
-
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let options = KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![
-            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
-            ("KABAR_KAFKA_TRANSACTIONAL_ID", support::unique("txn")),
-            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
-            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
-        ],
-    };
-    let mut zombie = Kabar::start(&options);
-    let partial = support::consume_until(
-        &enriched,
-        Duration::from_secs(120),
-        support::at_least(COUNT / 10),
-    );
-    assert!(
-        partial.len() >= COUNT / 10,
-        "too little output before the freeze"
-    );
+    use nix::sys::signal::{Signal, kill};
+    let run = ExactlyOnceRun::new("zombie", 2000).await;
+    let mut zombie = run.start();
+    run.wait_for_a_tenth();
     let zombie_pid = nix::unistd::Pid::from_raw(i32::try_from(zombie.child.id()).unwrap());
-    nix::sys::signal::kill(zombie_pid, nix::sys::signal::Signal::SIGSTOP).unwrap();
-    let before = support::consume_until(&enriched, Duration::from_secs(3), |_| false).len();
-    assert!(
-        before < COUNT,
-        "everything finished before the freeze; the test proves nothing"
-    );
+    kill(zombie_pid, Signal::SIGSTOP).unwrap();
+    run.assert_unfinished();
 
-    let replacement = Kabar::start(&options);
-    let mut out = support::consume_until(
-        &enriched,
-        Duration::from_secs(240),
-        support::distinct_ids(COUNT),
-    );
-    nix::sys::signal::kill(zombie_pid, nix::sys::signal::Signal::SIGCONT).unwrap();
+    let replacement = run.start();
+    let (lost, duplicated) = run.lost_and_duplicated();
+    kill(zombie_pid, Signal::SIGCONT).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let zombie_exit = loop {
         if let Some(status) = zombie.child.try_wait().unwrap() {
@@ -482,24 +494,13 @@ async fn exactly_once_fences_a_zombie_instance() {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    out.extend(
-        support::consume_until(&enriched, Duration::from_secs(5), |_| false)
-            .into_iter()
-            .skip(out.len()),
-    );
-    let mut counts = std::collections::HashMap::new();
-    for id in out.iter().filter_map(support::article_id) {
-        *counts.entry(id).or_insert(0usize) += 1;
-    }
-    let lost = messages
-        .iter()
-        .filter(|(id, _)| !counts.contains_key(id))
-        .count();
-    let duplicated = counts.values().filter(|n| **n > 1).count();
+    // Whatever the zombie did after waking is committed by now or never will be.
+    let (lost_after, duplicated_after) = run.lost_and_duplicated();
     assert_eq!(
-        (lost, duplicated),
-        (0, 0),
-        "exactly once with a zombie: lost {lost}, duplicated {duplicated}"
+        (lost, duplicated, lost_after, duplicated_after),
+        (0, 0, 0, 0),
+        "exactly once with a zombie: lost {lost}, duplicated {duplicated}, \
+         after it woke lost {lost_after}, duplicated {duplicated_after}"
     );
     let status = zombie_exit.expect("the fenced zombie is still running a minute after waking");
     assert!(

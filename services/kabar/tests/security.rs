@@ -6,7 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::net::TcpListener;
+// Only the path and port helpers: this test runs a broker of its own, not the shared one.
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,23 +16,12 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message};
+use support::{free_port, repo_root};
 
 const USER: &str = "kabar-svc";
 // Distinctive, so a leak anywhere in the output is found by a plain substring search.
 const PASSWORD: &str = "Scram512-pw-7f3c9a1e5b";
 const WRONG_PASSWORD: &str = "Wrong-pw-0d8e2b6a4c";
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn run(command: &mut Command) {
     let output = command.output().unwrap();

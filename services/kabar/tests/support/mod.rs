@@ -29,11 +29,11 @@ pub mod python;
 static BROKER: OnceLock<String> = OnceLock::new();
 static STARTED_PORT: OnceLock<u16> = OnceLock::new();
 
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
