@@ -208,9 +208,13 @@ class Bench:
         wall_start = time.monotonic()
         extra = {}
         worker = None
+        sampling, samples = threading.Event(), []
         if during:
             worker = threading.Thread(target=lambda: extra.update(during(procs)))
             worker.start()
+            # Whether kabar had the CPUs when it needed them, second by second.
+            threading.Thread(target=sample_scheduler, args=(procs[0].pid, sampling, samples),
+                             daemon=True).start()
         deadline = time.monotonic() + self.args.timeout
         done = 0
         while time.monotonic() < deadline:
@@ -222,6 +226,7 @@ class Bench:
         cpu = sum(p.cpu_seconds() - c for p, c in zip(procs, cpu_start))
         wall = time.monotonic() - wall_start
         peak = [p.status("VmHWM") for p in procs]
+        sampling.set()
         for proc in procs:
             proc.stop()
         if worker:
@@ -249,6 +254,8 @@ class Bench:
             "records": records,
         }
         result.update(extra)
+        if samples:
+            result["scheduler_by_second"] = per_second_scheduler(samples)
         log(f"{name}: {result['throughput'] or 0:.0f} articles/s, "
             f"peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB, ready {result['readyz_seconds']:.3f} s")
         return result
@@ -338,16 +345,29 @@ class Bench:
         for k, ts in half["records"]:
             if k in steady_keys and k in inputs:
                 by_second.setdefault(inputs[k] // 1000, []).append(ts - inputs[k])
+        scheduler = half.pop("scheduler_by_second", {})
         half["steady_latency_by_second_ms"] = [
             {"second": i, "count": len(v), "p50": percentile(sorted(v), 0.5),
-             "p99": percentile(sorted(v), 0.99)}
-            for i, (_, v) in enumerate(sorted(by_second.items()))
+             "p99": percentile(sorted(v), 0.99), **scheduler.get(second, {})}
+            for i, (second, v) in enumerate(sorted(by_second.items()))
         ]
         seconds_p99 = [x["p99"] for x in half["steady_latency_by_second_ms"] if x["count"] > 100]
         half["steady_latency_ms"]["median_of_per_second_p99"] = (
             statistics.median(seconds_p99) if seconds_p99 else None)
         half["steady_latency_ms"]["seconds_with_p99_under_50ms"] = (
             sum(1 for v in seconds_p99 if v <= 50) / len(seconds_p99) if seconds_p99 else None)
+        # The tail against CPU contention: the per-second p99s of the half of the seconds in
+        # which kabar's threads waited least for a CPU, against the other half.
+        rows = sorted((x for x in half["steady_latency_by_second_ms"] if x["count"] > 100
+                       and x.get("kabar_run_queue_wait_seconds") is not None),
+                      key=lambda x: x["kabar_run_queue_wait_seconds"])
+        for label, chosen in (("least", rows[:len(rows) // 2]), ("most", rows[len(rows) // 2:])):
+            half["steady_latency_ms"][f"waited_{label}"] = {
+                "seconds": len(chosen),
+                "median_run_queue_wait_seconds": statistics.median(
+                    x["kabar_run_queue_wait_seconds"] for x in chosen) if chosen else None,
+                "median_p99": statistics.median(x["p99"] for x in chosen) if chosen else None,
+            }
         burst_inputs = sorted(ts for k, ts in inputs.items() if k in burst_keys)
         if len(burst_inputs) > 1:
             half["burst_achieved_rate"] = len(burst_inputs) / max(
@@ -390,6 +410,55 @@ def http_ok(port, path):
             return response.status == 200
     except OSError:
         return False
+
+
+def schedstat(pid):
+    """(CPU ns, run-queue wait ns) of a process, summed over its threads (/proc/<pid>/task)."""
+    cpu = wait = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as stat:
+                ran, waited = stat.read().split()[:2]
+            cpu += int(ran)
+            wait += int(waited)
+        except (OSError, ValueError):
+            pass
+    return cpu, wait
+
+
+def machine_ticks():
+    """(all, idle) CPU ticks of the machine since boot (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+def sample_scheduler(pid, stop, samples):
+    """Every 100 ms until `stop`: wall time, kabar's schedstat, the machine's ticks."""
+    while not stop.wait(0.1):
+        stat = schedstat(pid)
+        if stat is None:
+            return
+        samples.append((time.time(), stat, machine_ticks()))
+
+
+def per_second_scheduler(samples):
+    """Per wall-clock second: kabar's CPU seconds, its threads' run-queue wait in seconds
+    (time runnable but not running), and the share of the machine's CPUs that were busy."""
+    seconds = {}
+    for (t0, (c0, w0), (a0, i0)), (_, (c1, w1), (a1, i1)) in zip(samples, samples[1:]):
+        total = seconds.setdefault(int(t0), [0, 0, 0, 0])
+        total[0] += c1 - c0
+        total[1] += w1 - w0
+        total[2] += a1 - a0
+        total[3] += i1 - i0
+    return {second: {"kabar_cpu_seconds": c / 1e9, "kabar_run_queue_wait_seconds": w / 1e9,
+                     "machine_busy": 1 - idle / ticks if ticks else None}
+            for second, (c, w, ticks, idle) in seconds.items()}
 
 
 def in_flight(port):
@@ -460,6 +529,14 @@ def fmt(value, digits=0, scale=1.0, suffix=""):
     return f"{value / scale:,.{digits}f}{suffix}"
 
 
+def waited(steady, label):
+    half = steady.get(f"waited_{label}") or {}
+    if not half.get("seconds"):
+        return "-"
+    return (f"{fmt(half['median_p99'])} ms ({half['median_run_queue_wait_seconds'] * 1000:.0f} ms "
+            f"waited, {half['seconds']} s)")
+
+
 def markdown(results):
     s = results["summary"]
     m = results["machine"]
@@ -501,6 +578,9 @@ def markdown(results):
         f"| half speed: median of the per-second p99s; seconds with p99 <= 50 ms | "
         f"{fmt(st.get('median_of_per_second_p99'))} ms; "
         f"{fmt(st.get('seconds_with_p99_under_50ms'), 0, 0.01, '%')} | |",
+        f"| half speed, seconds in which kabar's threads waited least / most for a CPU "
+        f"(median wait per second): median of their p99s | {waited(st, 'least')} / "
+        f"{waited(st, 'most')} | |",
         f"| latency in the burst ({half['burst_rate']:.0f}/s asked, "
         f"{fmt(half.get('burst_achieved_rate'))}/s produced) p50 / p99 | "
         f"{fmt(bu['p50'])} / {fmt(bu['p99'])} ms | |",
