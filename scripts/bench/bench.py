@@ -208,9 +208,14 @@ class Bench:
         wall_start = time.monotonic()
         extra = {}
         worker = None
+        sampling, samples = threading.Event(), []
         if during:
             worker = threading.Thread(target=lambda: extra.update(during(procs)))
             worker.start()
+            # Whether kabar had the CPUs when it needed them, second by second.
+            threading.Thread(target=sample_scheduler,
+                             args=(procs[0].pid, self.args.broker_pid, sampling, samples),
+                             daemon=True).start()
         deadline = time.monotonic() + self.args.timeout
         done = 0
         while time.monotonic() < deadline:
@@ -222,6 +227,7 @@ class Bench:
         cpu = sum(p.cpu_seconds() - c for p, c in zip(procs, cpu_start))
         wall = time.monotonic() - wall_start
         peak = [p.status("VmHWM") for p in procs]
+        sampling.set()
         for proc in procs:
             proc.stop()
         if worker:
@@ -249,6 +255,8 @@ class Bench:
             "records": records,
         }
         result.update(extra)
+        if samples:
+            result["scheduler_by_second"] = per_second_scheduler(samples)
         log(f"{name}: {result['throughput'] or 0:.0f} articles/s, "
             f"peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB, ready {result['readyz_seconds']:.3f} s")
         return result
@@ -338,16 +346,27 @@ class Bench:
         for k, ts in half["records"]:
             if k in steady_keys and k in inputs:
                 by_second.setdefault(inputs[k] // 1000, []).append(ts - inputs[k])
+        scheduler = half.pop("scheduler_by_second", {})
         half["steady_latency_by_second_ms"] = [
             {"second": i, "count": len(v), "p50": percentile(sorted(v), 0.5),
-             "p99": percentile(sorted(v), 0.99)}
-            for i, (_, v) in enumerate(sorted(by_second.items()))
+             "p99": percentile(sorted(v), 0.99), **scheduler.get(second, {})}
+            for i, (second, v) in enumerate(sorted(by_second.items()))
         ]
         seconds_p99 = [x["p99"] for x in half["steady_latency_by_second_ms"] if x["count"] > 100]
         half["steady_latency_ms"]["median_of_per_second_p99"] = (
             statistics.median(seconds_p99) if seconds_p99 else None)
         half["steady_latency_ms"]["seconds_with_p99_under_50ms"] = (
             sum(1 for v in seconds_p99 if v <= 50) / len(seconds_p99) if seconds_p99 else None)
+        # The tail against CPU contention: how the per-second p99 ranks against the time kabar's
+        # and the broker's threads spent waiting for a CPU in that second. (A backlog carries
+        # latency into later seconds, so this says little once kabar falls behind.)
+        rows = [x for x in half["steady_latency_by_second_ms"] if x["count"] > 100
+                and x.get("kabar_run_queue_wait_seconds") is not None]
+        p99s = [x["p99"] for x in rows]
+        for who in ("kabar", "broker"):
+            waits = [x[f"{who}_run_queue_wait_seconds"] for x in rows]
+            half["steady_latency_ms"][f"p99_vs_{who}_wait_correlation"] = (
+                rank_correlation(p99s, waits) if any(waits) else None)
         burst_inputs = sorted(ts for k, ts in inputs.items() if k in burst_keys)
         if len(burst_inputs) > 1:
             half["burst_achieved_rate"] = len(burst_inputs) / max(
@@ -390,6 +409,77 @@ def http_ok(port, path):
             return response.status == 200
     except OSError:
         return False
+
+
+def schedstat(pid):
+    """(CPU ns, run-queue wait ns) of a process, summed over its threads (/proc/<pid>/task)."""
+    cpu = wait = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as stat:
+                ran, waited = stat.read().split()[:2]
+            cpu += int(ran)
+            wait += int(waited)
+        except (OSError, ValueError):
+            pass
+    return cpu, wait
+
+
+def machine_ticks():
+    """(all, idle) CPU ticks of the machine since boot (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+def sample_scheduler(pid, broker_pid, stop, samples):
+    """Every 100 ms until `stop`: wall time, kabar's and the broker's schedstat (the broker's
+    (0, 0) when its pid is not known), the machine's ticks."""
+    while not stop.wait(0.1):
+        stat = schedstat(pid)
+        if stat is None:
+            return
+        broker = (schedstat(broker_pid) if broker_pid else None) or (0, 0)
+        samples.append((time.time(), stat, broker, machine_ticks()))
+
+
+def per_second_scheduler(samples):
+    """Per wall-clock second: kabar's and the broker's CPU seconds and their threads' run-queue
+    wait in seconds (time runnable but not running), and the share of the machine's CPUs that
+    were busy."""
+    seconds = {}
+    for before, after in zip(samples, samples[1:]):
+        total = seconds.setdefault(int(before[0]), [0] * 6)
+        for i, (old, new) in enumerate(zip((*before[1], *before[2], *before[3]),
+                                           (*after[1], *after[2], *after[3]))):
+            total[i] += new - old
+    return {second: {"kabar_cpu_seconds": c / 1e9, "kabar_run_queue_wait_seconds": w / 1e9,
+                     "broker_cpu_seconds": bc / 1e9, "broker_run_queue_wait_seconds": bw / 1e9,
+                     "machine_busy": 1 - idle / ticks if ticks else None}
+            for second, (c, w, bc, bw, ticks, idle) in seconds.items()}
+
+
+def rank_correlation(xs, ys):
+    """Spearman's rank correlation (ties broken by order), or None."""
+    if len(xs) < 3:
+        return None
+
+    def ranks(values):
+        order = sorted(range(len(values)), key=values.__getitem__)
+        result = [0] * len(values)
+        for rank, index in enumerate(order):
+            result[index] = rank
+        return result
+
+    rx, ry = ranks(xs), ranks(ys)
+    mean = (len(xs) - 1) / 2
+    cov = sum((a - mean) * (b - mean) for a, b in zip(rx, ry))
+    var = sum((a - mean) ** 2 for a in rx)
+    return cov / var if var else None
 
 
 def in_flight(port):
@@ -501,6 +591,9 @@ def markdown(results):
         f"| half speed: median of the per-second p99s; seconds with p99 <= 50 ms | "
         f"{fmt(st.get('median_of_per_second_p99'))} ms; "
         f"{fmt(st.get('seconds_with_p99_under_50ms'), 0, 0.01, '%')} | |",
+        f"| half speed: rank correlation of the per-second p99 with the run-queue wait of "
+        f"kabar's / the broker's threads | {fmt(st.get('p99_vs_kabar_wait_correlation'), 2)} / "
+        f"{fmt(st.get('p99_vs_broker_wait_correlation'), 2)} | |",
         f"| latency in the burst ({half['burst_rate']:.0f}/s asked, "
         f"{fmt(half.get('burst_achieved_rate'))}/s produced) p50 / p99 | "
         f"{fmt(bu['p50'])} / {fmt(bu['p99'])} ms | |",
@@ -529,6 +622,8 @@ def main():
     parser.add_argument("--burst-seconds", type=float, default=5)
     parser.add_argument("--python-articles", type=int, default=2000)
     parser.add_argument("--skip-python", action="store_true")
+    parser.add_argument("--broker-pid", type=int,
+                        help="the broker's process, to sample its CPU during the half-speed run")
     parser.add_argument("--timeout", type=float, default=900, help="per run, seconds")
     args = parser.parse_args()
     Path(args.out).mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,7 @@ OUT="$TARGET/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 ln -sfn "$OUT" "$TARGET/bench/latest"
 say "results in $OUT"
-"$VENV/bin/python" "$HERE/bench.py" --brokers "127.0.0.1:$port" \
+broker_pid=$(cat "${TMPDIR:-/tmp}/kabar-kafka-$port/pid" 2>/dev/null || true)
+"$VENV/bin/python" "$HERE/bench.py" --brokers "127.0.0.1:$port" ${broker_pid:+--broker-pid "$broker_pid"} \
   --kabar "$TARGET/release/kabar" --corpus-bin "$TARGET/release/examples/bench_corpus" \
   --python "$VENV/bin/python" --out "$OUT" "${quick[@]}" "${args[@]}"

@@ -49,13 +49,16 @@ pub async fn run(
         .context("cannot create Kafka producer")?;
     let interval = (options.rate > 0.0).then(|| Duration::from_secs_f64(1.0 / options.rate));
     let mut ticker = interval.map(tokio::time::interval);
-    let mut produced = 0u64;
+    // Acknowledgements are awaited by a task of their own, so that waiting for them never
+    // stalls the pacing (a stalled loop catches up in a burst, which is not the asked rate).
+    // The channel bounds how many may be outstanding.
+    let (acks, unacked) = tokio::sync::mpsc::channel::<(String, DeliveryFuture)>(MAX_UNACKED);
+    let settler = tokio::spawn(settle(unacked));
     let mut round = 0u64;
     'rounds: while options.repeat == 0 || round < options.repeat {
         round += 1;
         for input in &options.inputs {
             let (mut items, reader) = files::spawn_reader(input.clone(), false, shutdown.clone());
-            let mut pending = Vec::new();
             while let Some(item) = items.recv().await {
                 if let Some(ticker) = ticker.as_mut() {
                     tokio::select! {
@@ -82,16 +85,16 @@ pub async fn run(
                         }
                     }
                 };
-                pending.push((item.origin, delivery));
-                // Bound memory: settle acknowledgements in batches.
-                if pending.len() >= 1000 {
-                    produced += settle(&mut pending).await?;
+                if acks.send((item.origin, delivery)).await.is_err() {
+                    // The settler stopped at a failed acknowledgement: report it below.
+                    break 'rounds;
                 }
             }
-            produced += settle(&mut pending).await?;
             reader.await.context("input reader failed")??;
         }
     }
+    drop(acks);
+    let produced = settler.await.context("acknowledgement task failed")??;
     let _ = writeln!(
         std::io::stdout().lock(),
         "kabar: produced {produced} message(s) to {}",
@@ -100,9 +103,15 @@ pub async fn run(
     Ok(produced)
 }
 
-async fn settle(pending: &mut Vec<(String, DeliveryFuture)>) -> anyhow::Result<u64> {
+/// Most messages produced but not yet acknowledged (bounds memory).
+const MAX_UNACKED: usize = 10_000;
+
+/// Awaits every acknowledgement, in order; returns the count, or the first failure.
+async fn settle(
+    mut unacked: tokio::sync::mpsc::Receiver<(String, DeliveryFuture)>,
+) -> anyhow::Result<u64> {
     let mut count = 0;
-    for (origin, delivery) in pending.drain(..) {
+    while let Some((origin, delivery)) = unacked.recv().await {
         delivery
             .await
             .map_err(|_| anyhow::anyhow!("cannot publish {origin}: producer stopped"))?
