@@ -3,6 +3,7 @@
 
 Writes, into OUT_DIR:
   train.jsonl       {"lang", "tokens", "tags"} per sentence: the tagger's training data
+                    (Indonesian and English sets, plus UNER Portuguese and Danish train)
   dev-ind.jsonl     {"id", "text", "gold"} per document: idner-news-2k dev (held out)
   dev-eng.jsonl     the same for English: held-out tails of wikigold and uner-en
 
@@ -149,6 +150,10 @@ def main():
             add("eng", sentences[:cut])
             eng_dev += documents(name, sentences[cut:])
     add("eng", read_conll(f"{NER}/sec-filings-en/sec-filings.conll.gz", 1))
+    # Other languages' news-like UNER sets: more evidence for what capitalisation, shape and
+    # context say, shared by every language (+0.02 English F1 on the tuning split).
+    add("por", read_conll(f"{NER}/uner-pt/train.conll.gz", 1))
+    add("dan", read_conll(f"{NER}/uner-da/train.conll.gz", 1))
     for spec in EXTRA:
         lang, path = spec.split(":", 1)
         add(lang, read_conll(f"{NER}/{path}", 1))
