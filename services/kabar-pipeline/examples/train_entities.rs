@@ -46,7 +46,11 @@ fn main() -> anyhow::Result<()> {
     );
     // A fixed shuffle per epoch (xorshift), so that builds are reproducible.
     let mut order: Vec<usize> = (0..trainer.len()).collect();
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    // KABAR_TRAIN_SEED picks another shuffle, to see how much a score owes to the order.
+    let mut state = match std::env::var("KABAR_TRAIN_SEED") {
+        Ok(seed) => seed.parse::<u64>()?.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
+        Err(_) => 0x2545_f491_4f6c_dd1d_u64,
+    };
     for epoch in 1..=epochs {
         for i in (1..order.len()).rev() {
             state ^= state << 13;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::features::is_title;
+use super::features::{HashedSet, hash_lower, is_title};
 use super::gazetteer::Gazetteer;
 use super::{Analysis, RawMention};
 use crate::article::{Entity, EntityType, Mention, TextField};
@@ -299,4 +299,94 @@ impl Cursor {
             end: u32::try_from(end).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// Repeats of a name within one article are the same name: every other whole-word occurrence
+/// of the surface of a mention the tagger found (and could not link) becomes a mention too, and
+/// all the mentions of one surface take the type the tagger gave it most often ("Reuters" tagged
+/// once is tagged everywhere). The tagger sees one sentence at a time; this is the article's say.
+/// One-word names that are also common words ("Will") are not repeated.
+pub(crate) fn propagate(
+    mentions: &mut Vec<RawMention>,
+    title: &str,
+    body: &str,
+    common: &HashedSet,
+) {
+    let text_of = |field: TextField| match field {
+        TextField::Title => title,
+        TextField::Body => body,
+    };
+    // Votes per surface, in order of first mention; linked mentions keep their gazetteer type.
+    let mut surfaces: Vec<(&str, [u32; 4])> = Vec::new();
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
+    for mention in mentions.iter().filter(|m| m.known.is_none()) {
+        let surface = &text_of(mention.field)[mention.start..mention.end];
+        if !surface.starts_with(char::is_uppercase) || surface.chars().nth(1).is_none() {
+            continue;
+        }
+        let one_word = !surface.contains(|c: char| !c.is_alphanumeric());
+        if one_word && common.contains(&hash_lower(surface)) {
+            continue;
+        }
+        let index = *index_of.entry(surface).or_insert_with(|| {
+            surfaces.push((surface, [0; 4]));
+            surfaces.len() - 1
+        });
+        surfaces[index].1[type_index(mention.entity_type)] += 1;
+    }
+    if surfaces.is_empty() {
+        return;
+    }
+    let majority = |votes: &[u32; 4]| {
+        let best = (0..4)
+            .max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        EntityType::ALL[best]
+    };
+    for mention in mentions.iter_mut().filter(|m| m.known.is_none()) {
+        let surface = &text_of(mention.field)[mention.start..mention.end];
+        if let Some(&index) = index_of.get(surface) {
+            mention.entity_type = majority(&surfaces[index].1);
+        }
+    }
+    let Ok(matcher) = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(surfaces.iter().map(|(s, _)| s))
+    else {
+        return;
+    };
+    let mut added = Vec::new();
+    for field in [TextField::Title, TextField::Body] {
+        let text = text_of(field);
+        let mut taken: Vec<(usize, usize)> = mentions
+            .iter()
+            .filter(|m| m.field == field)
+            .map(|m| (m.start, m.end))
+            .collect();
+        taken.sort_unstable();
+        for found in matcher.find_iter(text) {
+            let (start, end) = (found.start(), found.end());
+            let whole_word = !text[..start].ends_with(char::is_alphanumeric)
+                && !text[end..].starts_with(char::is_alphanumeric);
+            let index = taken.partition_point(|&(_, taken_end)| taken_end <= start);
+            let overlaps = taken.get(index).is_some_and(|&(s, _)| s < end);
+            if whole_word && !overlaps {
+                added.push(RawMention {
+                    field,
+                    start,
+                    end,
+                    entity_type: majority(&surfaces[found.pattern().as_usize()].1),
+                    known: None,
+                });
+            }
+        }
+    }
+    mentions.extend(added);
+}
+
+fn type_index(entity_type: EntityType) -> usize {
+    EntityType::ALL
+        .iter()
+        .position(|&t| t == entity_type)
+        .unwrap_or(3)
 }

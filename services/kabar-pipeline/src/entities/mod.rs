@@ -139,6 +139,7 @@ impl EntityTagger {
         for (field, text) in [(TextField::Title, title), (TextField::Body, body)] {
             self.find_mentions(field, text, language, &mut mentions);
         }
+        group::propagate(&mut mentions, title, body, self.model.common_words());
         group::group(&self.gazetteer, mentions, title, body)
     }
 
@@ -282,6 +283,54 @@ mod tests {
         for name in ["Vladimir Putin", "Vladivostok"] {
             assert!(find(&entities, name).is_some(), "{name}: {entities:?}");
         }
+    }
+
+    fn raw(start: usize, end: usize, entity_type: EntityType) -> RawMention {
+        RawMention {
+            field: TextField::Body,
+            start,
+            end,
+            entity_type,
+            known: None,
+        }
+    }
+
+    #[test]
+    fn repeats_of_a_found_name_are_mentions_with_the_majority_type() {
+        let body =
+            "Acme Widgets hired Jordan. Jordan left Acme Widgetsville; Jordan sued Acme Widgets.";
+        let mut mentions = vec![
+            raw(0, 12, EntityType::Organisation),
+            raw(19, 25, EntityType::Person),
+            raw(27, 33, EntityType::Person),
+            raw(58, 64, EntityType::Location),
+        ];
+        group::propagate(&mut mentions, "", body, &HashedSet::default());
+        let mut found: Vec<(&str, EntityType)> = mentions
+            .iter()
+            .map(|m| (&body[m.start..m.end], m.entity_type))
+            .collect();
+        found.sort_by_key(|&(s, t)| (s, t.as_str()));
+        assert_eq!(
+            found,
+            [
+                ("Acme Widgets", EntityType::Organisation),
+                ("Acme Widgets", EntityType::Organisation),
+                ("Jordan", EntityType::Person),
+                ("Jordan", EntityType::Person),
+                ("Jordan", EntityType::Person),
+            ],
+            "whole words only, and the type most often given"
+        );
+    }
+
+    #[test]
+    fn common_words_are_not_repeated() {
+        let body = "Will said no. Will it rain?";
+        let mut mentions = vec![raw(0, 4, EntityType::Person)];
+        let common: HashedSet = [features::hash_lower("will")].into_iter().collect();
+        group::propagate(&mut mentions, "", body, &common);
+        assert_eq!(mentions.len(), 1);
     }
 
     #[test]
