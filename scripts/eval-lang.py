@@ -10,8 +10,16 @@ plus how often `reliable` is set and how often it is right.
 --data: a JSONL file of {"id", "text", "lang"} (ISO 639-3). Without it, the rows of the given
 split (default: heldout, which no table was built from) of ../shared/data/langid/ in the
 languages kabar supports; the split is the one scripts/train-lang.py uses.
---kabar: the binary (default target/release/kabar). The pipeline crate's stand-in speaks the
-same protocol: --kabar target/release/examples/eval_lang.
+--kabar: the binary (default $KABAR_BIN, else $CARGO_TARGET_DIR/release/kabar, else
+target/release/kabar). The pipeline crate's stand-in speaks the same protocol:
+--kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
+--baseline: plain `whatlang::detect` on the same rows in the same run, through the stand-in with
+KABAR_EVAL_PLAIN_WHATLANG=1 (default: release/examples/eval_lang in the same target directory;
+`--baseline none` skips it). Build it with
+`cargo build --release -p kabar-pipeline --example eval_lang`.
+
+Sources are reported by id prefix, with lingua's kind (sent = news/web sentences, pair = two
+words, word = one word) split out, so the news-like subset is visible on its own.
 """
 
 import argparse
@@ -49,7 +57,15 @@ def default_rows(split):
     return [r for r in rows if r["lang"] in supported and train.split_of(r["id"]) == split]
 
 
-def run_kabar(binary, rows):
+def target_dir():
+    return os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+
+
+def default_binary():
+    return os.environ.get("KABAR_BIN") or os.path.join(target_dir(), "release", "kabar")
+
+
+def run_kabar(binary, rows, env=None):
     payload = "".join(json.dumps({"id": str(r["id"]), "text": r["text"]}, ensure_ascii=False) + "\n" for r in rows)
     started = time.perf_counter()
     done = subprocess.run(
@@ -57,6 +73,7 @@ def run_kabar(binary, rows):
         input=payload.encode(),
         stdout=subprocess.PIPE,
         check=True,
+        env=env,
     )
     elapsed = time.perf_counter() - started
     out = [json.loads(line) for line in done.stdout.decode().splitlines() if line.strip()]
@@ -70,6 +87,18 @@ def length_bucket(text):
     return "<=50" if n <= 50 else "51-200" if n <= 200 else "201-1000" if n <= 1000 else ">1000"
 
 
+def source_of(row_id):
+    """`lingua-sent`, `lingua-pair`, `lingua-word`, `nusax`, or the id's first part."""
+    parts = str(row_id).split("-")
+    if parts[0] == "lingua" and len(parts) > 2:
+        return f"lingua-{parts[2]}"
+    return parts[0]
+
+
+def codes_of(out):
+    return [(result.get("language") or {}).get("code", "und") for result in out]
+
+
 def pct(right, total):
     return f"{right / total:.4f}" if total else "-"
 
@@ -77,7 +106,8 @@ def pct(right, total):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data")
-    parser.add_argument("--kabar", default=os.path.join(REPO, "target", "release", "kabar"))
+    parser.add_argument("--kabar", default=default_binary())
+    parser.add_argument("--baseline", default=os.path.join(target_dir(), "release", "examples", "eval_lang"))
     parser.add_argument("--split", default="heldout", choices=["heldout", "calib", "train"])
     parser.add_argument("--confusions", type=int, default=15)
     args = parser.parse_args()
@@ -85,27 +115,41 @@ def main():
     rows = read_jsonl(args.data) if args.data else default_rows(args.split)
     source = args.data or f"../shared/data/langid ({args.split} split)"
     out, elapsed = run_kabar(args.kabar, rows)
+    baseline = None
+    if args.baseline != "none":
+        if os.path.exists(args.baseline):
+            env = dict(os.environ, KABAR_EVAL_PLAIN_WHATLANG="1")
+            baseline = codes_of(run_kabar(args.baseline, rows, env)[0])
+        else:
+            print(f"no baseline: {args.baseline} not built (see --help)", file=sys.stderr)
 
     total = right = 0
-    by_len = collections.defaultdict(lambda: [0, 0])
-    by_lang = collections.defaultdict(lambda: [0, 0])
-    by_source = collections.defaultdict(lambda: [0, 0])
+    # [kabar right, texts, whatlang right]
+    by_len = collections.defaultdict(lambda: [0, 0, 0])
+    by_lang = collections.defaultdict(lambda: [0, 0, 0])
+    by_source = collections.defaultdict(lambda: [0, 0, 0])
+    base_right = 0
+    pair_merged = 0  # right when Indonesian and Malay count as one
     confusions = collections.Counter()
     reliable = [0, 0]
     undetermined = 0
-    for row, result in zip(rows, out):
+    for i, (row, result) in enumerate(zip(rows, out)):
         language = result.get("language") or {}
         got = language.get("code", "und")
         ok = got == row["lang"]
+        base_ok = baseline is not None and baseline[i] == row["lang"]
         total += 1
         right += ok
+        base_right += base_ok
+        pair_merged += ok or {got, row["lang"]} == {"ind", "zsm"}
         for table, key in (
             (by_len, length_bucket(row["text"])),
             (by_lang, row["lang"]),
-            (by_source, str(row["id"]).split("-")[0]),
+            (by_source, source_of(row["id"])),
         ):
             table[key][0] += ok
             table[key][1] += 1
+            table[key][2] += base_ok
         if not ok:
             confusions[(row["lang"], got)] += 1
         if got == "und":
@@ -116,17 +160,22 @@ def main():
 
     print(f"data: {source}: {total} texts, {len(by_lang)} languages, {elapsed:.2f} s")
     print(f"overall accuracy: {pct(right, total)} ({right}/{total}), und: {undetermined}")
+    print(f"  counting ind/zsm mix-ups as right: {pct(pair_merged, total)}")
+    if baseline is not None:
+        print(f"plain whatlang on the same rows: {pct(base_right, total)} ({base_right}/{total}); columns 'wl' below")
+    wl = (lambda c: f"  wl {pct(c[2], c[1])}") if baseline is not None else (lambda c: "")
     print(f"reliable: {pct(reliable[1], total)} of texts, accuracy when reliable: {pct(*reliable)} ({reliable[0]}/{reliable[1]})")
     print("by length (chars):")
     for key in ("<=50", "51-200", "201-1000", ">1000"):
         if by_len[key][1]:
-            print(f"  {key:>8}: {pct(*by_len[key])} ({by_len[key][0]}/{by_len[key][1]})")
+            c = by_len[key]
+            print(f"  {key:>8}: {pct(c[0], c[1])} ({c[0]}/{c[1]}){wl(c)}")
     print("by source:")
-    for key, (ok, n) in sorted(by_source.items()):
-        print(f"  {key:>8}: {pct(ok, n)} ({ok}/{n})")
+    for key, c in sorted(by_source.items()):
+        print(f"  {key:>12}: {pct(c[0], c[1])} ({c[0]}/{c[1]}){wl(c)}")
     print("by language:")
-    for key, (ok, n) in sorted(by_lang.items(), key=lambda kv: kv[1][0] / kv[1][1]):
-        print(f"  {key}: {pct(ok, n)} ({ok}/{n})")
+    for key, c in sorted(by_lang.items(), key=lambda kv: kv[1][0] / kv[1][1]):
+        print(f"  {key}: {pct(c[0], c[1])} ({c[0]}/{c[1]}){wl(c)}")
     print("top confusions (gold -> got):")
     for (gold, got), n in confusions.most_common(args.confusions):
         print(f"  {gold} -> {got}: {n}")

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Builds kabar's language-identification tables from the labelled development data.
 
-    scripts/train-lang.py [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
+    pip download --no-deps -d /tmp/wf wordfreq==3.1.1; pip install msgpack
+    scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
 
 Writes, from the TRAIN split only (see `split_of`; the held-out and calibration rows are never
 counted):
 
 - `ngram.bin`: a naive-Bayes model over hashed character 1-4-grams and whole words, one column
-  per language, quantised to u8 costs (-log p * SCALE). Layout in `src/lang/ngram.rs`.
+  per language, quantised to u8 costs (-log p * SCALE). Layout in `src/lang/ngram.rs`. Counts
+  come from the train rows plus, for the 35 languages it covers, wordfreq 3.1.1's small
+  frequency list read as a corpus of WORDFREQ_TOKENS words (see `wordfreq_counts`; without
+  --wordfreq the model is the older, lingua-only one). Sources and licences:
+  `services/kabar-pipeline/data/lang/README.md`.
 - `id-ms.bin`: the Indonesian/Malay second stage: two hashed i8 log-odds tables (character
   1-5-grams and words learned from lingua's id/ms rows; words from wordfreq's frequency lists).
   Layout in `src/lang/idms.rs`.
@@ -15,7 +21,7 @@ counted):
 Feature extraction here and in `src/lang/features.rs` must agree byte for byte; the Rust test
 `lang::features::tests::hash_matches_python` pins one value.
 
-Pure Python (no numpy), about half a minute on one core.
+Pure Python (no numpy; msgpack to read wordfreq), about a minute on one core.
 """
 
 import argparse
@@ -28,6 +34,7 @@ import os
 import struct
 import sys
 import unicodedata
+import zipfile
 
 # Languages the n-gram model learns: whatlang's (fas for pes) that the data covers, plus Malay
 # and Sundanese. Languages outside this set are confusers in the data and are not trained.
@@ -40,13 +47,30 @@ WHATLANG = (
 SINGLE_SCRIPT = set("ben kat amh kor ell kan tam tha guj pan tel mal ori mya sin khm hye cmn jpn".split())
 MODEL_LANGS = sorted((set(WHATLANG) - SINGLE_SCRIPT) | {"zsm", "sun"})
 
-NGRAM_BUCKETS_LOG2 = 16
+NGRAM_BUCKETS_LOG2 = int(os.environ.get("KABAR_TRAIN_LOG2", "17"))
 NGRAM_MAX_N = 4
 NGRAM_SCALE = 12.0  # quantisation steps per nat
 IDMS_BUCKETS_LOG2 = 16
 IDMS_MAX_N = 5
 IDMS_SCALE = 16.0  # i8 steps per nat, clipped to +-127
 ALPHA = 0.5  # additive smoothing
+# wordfreq's small lists (see `wordfreq_counts`) for the model languages it covers. lingua's
+# sentences are only ~7,000 words per language (and its Spanish has lost every accent), too few
+# for one- and two-word texts; a frequency list is the same naive-Bayes evidence as a corpus
+# with those word counts.
+WORDFREQ = {
+    "ara": "ar", "bul": "bg", "cat": "ca", "ces": "cs", "dan": "da", "deu": "de", "eng": "en",
+    "spa": "es", "fas": "fa", "fin": "fi", "tgl": "fil", "fra": "fr", "heb": "he", "hin": "hi",
+    "hun": "hu", "ind": "id", "ita": "it", "lit": "lt", "lav": "lv", "mkd": "mk", "zsm": "ms",
+    "nob": "nb", "nld": "nl", "pol": "pl", "por": "pt", "ron": "ro", "rus": "ru", "slk": "sk",
+    "slv": "sl", "swe": "sv", "tur": "tr", "ukr": "uk", "urd": "ur", "vie": "vi",
+}
+# Tokens a frequency list stands for (chosen on the calibration split among 10,000, 30,000 and 100,000).
+WORDFREQ_TOKENS = float(os.environ.get("KABAR_TRAIN_WF_TOKENS", "30000"))
+# Words below this Zipf frequency are left out (noise, names, other languages' words).
+WORDFREQ_MIN_ZIPF = float(os.environ.get("KABAR_TRAIN_WF_MIN_ZIPF", "3.0"))
+# lingua's Spanish rows lost their accents (0 non-ASCII letters in 600 sentences): left out.
+BROKEN = {"spa"}
 
 
 def split_of(row_id):
@@ -157,7 +181,53 @@ def count_hashed(texts, max_n, log2, memo, with_words=True):
     return out
 
 
-def build_ngram(train, out_dir):
+def wordfreq_counts(wheel, lang, script_ok):
+    """(word, expected count) from wordfreq's small list of one language, read from the wheel.
+
+    The list is msgpack: a header, then one list of words per centibel bin (bin i holds the
+    words of Zipf frequency 9 - i/100). Words not in the language's script are dropped.
+    """
+    import msgpack  # only needed for training
+
+    iso2 = WORDFREQ[lang]
+    with zipfile.ZipFile(wheel) as z:
+        data = msgpack.unpackb(gzip.decompress(z.read(f"wordfreq/data/small_{iso2}.msgpack.gz")), raw=False)
+    if data[0] != {"format": "cB", "version": 1}:
+        sys.exit(f"unexpected wordfreq format: {data[0]}")
+    out = []
+    for i, bin_words in enumerate(data[1:]):
+        zipf = 9 - i / 100
+        if zipf < WORDFREQ_MIN_ZIPF:
+            break
+        count = WORDFREQ_TOKENS * 10 ** (zipf - 9)
+        for word in bin_words:
+            word = unicodedata.normalize("NFC", word)
+            if words(word) == [word] and all(script_ok(ch) for ch in word):
+                out.append((word, count))
+    return out
+
+
+def script_checker(lang):
+    """True for letters of the script the language is written in (by Unicode name)."""
+    name = {
+        "ara": "ARABIC", "fas": "ARABIC", "urd": "ARABIC", "heb": "HEBREW", "hin": "DEVANAGARI",
+        "bul": "CYRILLIC", "mkd": "CYRILLIC", "rus": "CYRILLIC", "ukr": "CYRILLIC",
+    }.get(lang, "LATIN")
+    return lambda ch: unicodedata.name(ch, "").startswith(name)
+
+
+def count_weighted(pairs, max_n, log2, memo):
+    out = collections.Counter()
+    for word, weight in pairs:
+        for gram in features(word, max_n):
+            b = memo.get(gram)
+            if b is None:
+                b = memo[gram] = bucket(fnv(gram), log2)
+            out[b] += weight
+    return out
+
+
+def build_ngram(train, out_dir, wheel):
     by_lang = collections.defaultdict(list)
     for row in train:
         if row["lang"] in MODEL_LANGS:
@@ -167,7 +237,11 @@ def build_ngram(train, out_dir):
     table = bytearray(size * len(langs))
     memo = {}
     for col, lang in enumerate(langs):
-        counts = count_hashed(by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        texts = [] if lang in BROKEN and wheel and lang in WORDFREQ else by_lang[lang]
+        counts = count_hashed(texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        if wheel and lang in WORDFREQ:
+            pairs = wordfreq_counts(wheel, lang, script_checker(lang))
+            counts.update(count_weighted(pairs, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo))
         # Witten-Bell smoothing: unseen buckets share T / (N + T), T the distinct seen ones, so
         # a language with little data does not give away half its mass to what it never saw.
         seen, total = len(counts), sum(counts.values())
@@ -176,7 +250,7 @@ def build_ngram(train, out_dir):
             n = counts.get(b, 0)
             cost = -math.log(n / (total + seen)) if n else unseen
             table[b * len(langs) + col] = min(255, int(round(cost * NGRAM_SCALE)))
-        print(f"  {lang}: {len(by_lang[lang])} texts", file=sys.stderr)
+        print(f"  {lang}: {len(texts)} texts", file=sys.stderr)
     header = b"KLNB" + struct.pack(
         "<BBBBf", 1, len(langs), NGRAM_BUCKETS_LOG2, NGRAM_MAX_N, NGRAM_SCALE
     )
@@ -284,12 +358,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.path.join(repo, "..", "shared", "data", "langid"))
     parser.add_argument("--out", default=os.path.join(repo, "services", "kabar-pipeline", "data", "lang"))
+    parser.add_argument(
+        "--wordfreq",
+        help="wordfreq-3.1.1-py3-none-any.whl (pip download --no-deps wordfreq==3.1.1); needs msgpack",
+    )
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rows = load(args.data_dir)
     train = [r for r in rows if split_of(r["id"]) == "train"]
     print(f"{len(rows)} rows, {len(train)} in the train split", file=sys.stderr)
-    langs = build_ngram(train, args.out)
+    langs = build_ngram(train, args.out, args.wordfreq)
     calib = [r for r in rows if split_of(r["id"]) == "calib"]
     build_idms(train, calib, args.data_dir, args.out)
     print(f"wrote {args.out}: {len(langs)} languages", file=sys.stderr)
