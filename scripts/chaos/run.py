@@ -391,7 +391,7 @@ def table(results, args):
                      f"{r['lost']} | {r['duplicates']} | {r['recovery_median_s']} / {r['recovery_max_s']}{unrecovered} | "
                      f"{r['self_exits']} | {r['seconds']} |")
     lines.append("")
-    lines.append(f"`{' '.join(['scripts/chaos/run.sh'] + sys.argv[1:])}`: {args.articles:,} articles per run "
+    lines.append(f"`{' '.join(['scripts/chaos/run.sh'] + sys.argv[1:])}`: {args.articles:,} articles per run, "
                  f"{args.partitions} partitions, seed {args.seed}; "
                  f"{time.strftime('%Y-%m-%d', time.gmtime())}, {os.cpu_count()} cores.")
     return "\n".join(lines)
