@@ -2,12 +2,13 @@
 # Run a real single-node Apache Kafka broker (KRaft, combined broker+controller)
 # from Maven-fetched jars, without Docker.
 #
-#   kafka-local.sh start|stop|status
+#   kafka-local.sh start|stop|status|kill
 #
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_DATA_DIR,
 #      KAFKA_EXTRA_CONFIG, KAFKA_FORMAT_ARGS (extra storage-format arguments, e.g.
-#      --add-scram SCRAM-SHA-512=[name=u,password=p]), KAFKA_HEAP_OPTS, KAFKA_LOG_LEVEL, KABAR_KAFKA_CACHE,
-#      KAFKA_START_TIMEOUT (90), JAVA_HOME. See README.md.
+#      --add-scram SCRAM-SHA-512=[name=u,password=p]), KAFKA_HEAP_OPTS, KAFKA_LOG_LEVEL,
+#      KABAR_KAFKA_CACHE, KAFKA_START_TIMEOUT (90), JAVA_HOME; for one node of a cluster
+#      (kafka-cluster.sh): KAFKA_NODE_ID (1), KAFKA_QUORUM_VOTERS, KAFKA_CLUSTER_ID. See README.md.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -108,9 +109,16 @@ cmd_start() {
   echo "$data" >"$STATE_DIR/data_dir"
   echo "$own_data" >"$STATE_DIR/own_data"
 
+  # A node of a static quorum (KAFKA_QUORUM_VOTERS) is formatted without --standalone.
+  local quorum="controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT" format_mode=(--standalone)
+  if [[ -n ${KAFKA_QUORUM_VOTERS:-} ]]; then
+    quorum="controller.quorum.voters=$KAFKA_QUORUM_VOTERS"
+    format_mode=()
+  fi
   cfg="$data/server.properties"
   sed -e "s|@PORT@|$PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
-    -e "s|@DATA_DIR@|$data|g" "$HERE/server.properties" >"$cfg"
+    -e "s|@DATA_DIR@|$data|g" -e "s|^node.id=.*|node.id=${KAFKA_NODE_ID:-1}|" \
+    -e "s|^controller.quorum.bootstrap.servers=.*|$quorum|" "$HERE/server.properties" >"$cfg"
   if [[ -n ${KAFKA_EXTRA_CONFIG:-} ]]; then
     [[ -f $KAFKA_EXTRA_CONFIG ]] || die "KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG is not a file"
     { echo; echo "# --- from $KAFKA_EXTRA_CONFIG"; cat "$KAFKA_EXTRA_CONFIG"; } >>"$cfg"
@@ -128,13 +136,13 @@ cmd_start() {
   # Format the storage (what kafka-storage.sh format does), unless a reused
   # KAFKA_DATA_DIR is already formatted.
   if [[ ! -f $data/kraft-logs/meta.properties ]]; then
-    cluster_id=$(random_cluster_id)
+    cluster_id=${KAFKA_CLUSTER_ID:-$(random_cluster_id)}
     # Split on whitespace without glob expansion ("[name=...]" must stay literal).
     local -a format_args=()
     read -r -a format_args <<<"${KAFKA_FORMAT_ARGS:-}"
     if ! "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
       "${java_log[@]}" -cp "$LIB/*" kafka.tools.StorageTool format \
-      --config "$cfg" --cluster-id "$cluster_id" --standalone "${format_args[@]}" \
+      --config "$cfg" --cluster-id "$cluster_id" "${format_mode[@]}" "${format_args[@]}" \
       >"$logs/format.out" 2>&1; then
       cleanup_state_only
       start_failed "storage format failed" "$logs"
@@ -225,6 +233,20 @@ cmd_stop() {
   say "stopped (port $PORT)"
 }
 
+# kill -9, as a crash would: no clean shutdown; the data dir is kept for the next start.
+cmd_kill() {
+  local pid
+  pid=$(broker_pid)
+  if [[ -z $pid ]]; then
+    say "not running on port $PORT"
+    return 0
+  fi
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  cleanup_state_only
+  say "killed (port $PORT, pid $pid)"
+}
+
 cmd_status() {
   local pid
   pid=$(broker_pid)
@@ -245,6 +267,7 @@ lock_port() {
 case "${1:-}" in
   start) lock_port; cmd_start ;;
   stop) lock_port; cmd_stop ;;
+  kill) lock_port; cmd_kill ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|kill" >&2; exit 2 ;;
 esac

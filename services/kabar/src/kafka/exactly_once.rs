@@ -15,7 +15,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use rdkafka::consumer::Consumer;
+use rdkafka::consumer::{Consumer, ConsumerGroupMetadata};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::Producer;
@@ -32,6 +32,14 @@ use crate::metrics::METRICS;
 
 /// Timeout of each transactional call.
 const TRANSACTION_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a transactional call may block before kabar concludes librdkafka will never return
+/// it. When the group coordinator dies mid-transaction, `send_offsets_to_transaction` can ignore
+/// its timeout and block for good, even after the broker is back (librdkafka issues 5456 and
+/// 5511; seen in the chaos suite's broker-kill scenario), holding the producer and the blocking
+/// thread. The process then exits: a restart with the same transactional id fences this producer
+/// and aborts its open transaction.
+const TRANSACTION_CALL_HUNG: Duration = Duration::from_secs(60);
 
 /// How a transactional error is handled.
 #[derive(Debug, PartialEq, Eq)]
@@ -100,13 +108,21 @@ pub async fn run(
         if batch.is_empty() {
             continue;
         }
-        // A rebalance while collecting: positions were reset to the committed offsets, so the
-        // batch will be read again by whoever owns its partitions now.
+        // The group generation the batch was read in, taken before the revoke check: if a
+        // rebalance comes after this, the broker refuses the offsets of the stale generation
+        // and the transaction is aborted and redone instead of committing partitions that
+        // another instance now owns.
+        let metadata = consumer.group_metadata();
+        // A rebalance while collecting: whoever owns the batch's partitions now reads them from
+        // the committed offsets. The batch may also hold messages read after the new
+        // assignment, from those offsets: rewind partitions still ours to the batch's first
+        // offsets, or dropping the batch would skip them (inputs lost, seen in the chaos suite).
         if revoked.load(Ordering::SeqCst) {
             tracing::info!(
                 dropped = batch.len(),
                 "rebalance during a batch: dropping it"
             );
+            rewind(&consumer, &batch).await;
             continue;
         }
         METRICS
@@ -119,7 +135,7 @@ pub async fn run(
                 .inc();
         }
         let outputs = enrich_batch(&engine, dead_letter_topic, &batch).await;
-        match transact(&consumer, &producer, &batch, outputs).await {
+        match transact(metadata, &producer, &batch, outputs).await {
             Ok(()) => METRICS.transactions.with_label_values(&["committed"]).inc(),
             Err(error) if classify(&error) == ErrorClass::Fatal => {
                 METRICS.in_flight.set(0);
@@ -226,7 +242,7 @@ fn next_offsets(batch: &[OwnedMessage]) -> anyhow::Result<TopicPartitionList> {
 
 /// One transaction: begin, produce every output, add the input offsets, commit.
 async fn transact(
-    consumer: &KabarConsumer,
+    metadata: Option<ConsumerGroupMetadata>,
     producer: &KabarProducer,
     batch: &[OwnedMessage],
     outputs: Vec<Output>,
@@ -248,7 +264,7 @@ async fn transact(
     let offsets = next_offsets(batch).map_err(|_| KafkaError::Canceled)?;
     // Without group metadata (not in a group right now) the offsets cannot join the
     // transaction: abort and redo.
-    let Some(metadata) = consumer.group_metadata() else {
+    let Some(metadata) = metadata else {
         return Err(KafkaError::Canceled);
     };
     let (offsets, metadata) = (Arc::new(offsets), Arc::new(metadata));
@@ -273,7 +289,20 @@ where
     let mut backoff = Duration::from_millis(100);
     loop {
         let attempt = call.clone();
-        match blocking(producer, move |p| attempt(p)).await {
+        let Ok(result) = tokio::time::timeout(
+            TRANSACTION_CALL_HUNG,
+            blocking(producer, move |p| attempt(p)),
+        )
+        .await
+        else {
+            tracing::error!(
+                seconds = TRANSACTION_CALL_HUNG.as_secs(),
+                "transactional call never returned: exiting, a restart aborts the transaction"
+            );
+            // Not an error return: the runtime would wait for the stuck thread for ever.
+            std::process::exit(1);
+        };
+        match result {
             Err(error) if classify(&error) == ErrorClass::Retriable => {
                 tracing::warn!(%error, "transactional call failed; retrying");
                 tokio::time::sleep(backoff).await;
