@@ -454,10 +454,12 @@ def main():
         path = os.path.join(ROOT, "docs", "reliability.md")
         with open(path) as handle:
             text = handle.read()
-        marker = "<!-- results -->"
-        head = text.split(marker)[0]
+        # Only what lies between the markers is replaced; sections after them (fuzzing) stay.
+        start, end = "<!-- results -->", "<!-- /results -->"
+        head = text.split(start)[0]
+        tail = text.split(end, 1)[1] if end in text else "\n"
         with open(path, "w") as handle:
-            handle.write(head + marker + "\n\n" + report + "\n")
+            handle.write(head + start + "\n\n" + report + "\n" + end + tail)
     bad = [r for r in results if r["lost"] or not r["finished"] or not r["produced_ok"]
            or r["inputs_on_topic"] != r["inputs"] or (r["mode"] == "exactly-once" and r["duplicates"])]
     return 1 if bad else 0

@@ -48,10 +48,12 @@ pub(crate) fn resolve(
             {
                 continue;
             }
+            // Any white space: a line break inside the span must not start or end a mention.
+            let separator = |c: char| c.is_whitespace() || c == ',';
             let rest = if hit.start == start {
-                text[hit.end..end].trim_start_matches([' ', ','])
+                text[hit.end..end].trim_start_matches(separator)
             } else if hit.end == end {
-                text[start..hit.start].trim_end_matches([' ', ','])
+                text[start..hit.start].trim_end_matches(separator)
             } else {
                 continue;
             };
@@ -389,4 +391,30 @@ fn type_index(entity_type: EntityType) -> usize {
         .iter()
         .position(|&t| t == entity_type)
         .unwrap_or(3)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::entities::EntityTagger;
+
+    #[test]
+    fn a_place_split_off_across_a_line_break_leaves_a_trimmed_name() {
+        // found by the `entities` fuzz target: "Rusia\nSebagai" tagged as one person, "Rusia"
+        // split off as the place, and the rest kept its line break: a mention "\nSebagai"
+        let body = " dan roket. Semanksi Ke Korut Rusia\nSebagai informasi, Korut";
+        let chars: Vec<char> = body.chars().collect();
+        let entities = EntityTagger::new()
+            .expect("bundled tagger")
+            .tag("", body, "ind");
+        assert!(!entities.is_empty());
+        for entity in &entities {
+            assert_eq!(entity.name.trim(), entity.name, "{entity:?}");
+            for mention in &entity.mentions {
+                let surface: String = chars[mention.start as usize..mention.end as usize]
+                    .iter()
+                    .collect();
+                assert_eq!(surface.trim(), surface, "{entity:?}");
+            }
+        }
+    }
 }

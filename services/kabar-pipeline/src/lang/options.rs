@@ -61,8 +61,10 @@ pub struct Resolved {
     pub scripts: Vec<Option<whatlang::Script>>,
     /// Malay's prior minus Indonesian's, for the pair stage.
     pub malay_prior: f32,
-    /// whatlang restricted to the allowed languages, when restricted.
-    detector: Option<whatlang::Detector>,
+    /// whatlang restricted to the allowed languages, when restricted, with those languages
+    /// (whatlang answers single-language scripts, such as kana for Japanese, without
+    /// consulting its allowlist, so its answers are checked against them).
+    detector: Option<(whatlang::Detector, Vec<whatlang::Lang>)>,
 }
 
 impl Default for Resolved {
@@ -109,7 +111,7 @@ impl Resolved {
                 // whatlang's nearest language to Malay
                 langs.push(whatlang::Lang::Ind);
             }
-            whatlang::Detector::with_allowlist(langs)
+            (whatlang::Detector::with_allowlist(langs.clone()), langs)
         });
         Self {
             malay_prior: column_prior("zsm") - column_prior("ind"),
@@ -127,8 +129,37 @@ impl Resolved {
 
     pub fn whatlang(&self, text: &str) -> Option<whatlang::Info> {
         match &self.detector {
-            Some(detector) => detector.detect(text),
+            Some((detector, langs)) => detector
+                .detect(text)
+                .filter(|info| langs.contains(&info.lang())),
             None => whatlang::detect(text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::{DetectorOptions, LanguageDetector};
+
+    #[test]
+    fn single_language_scripts_respect_allowed() {
+        // found by the `lang` fuzz target: whatlang answers kana (Japanese), Hangul, Greek...
+        // without consulting its allowlist
+        let restricted = LanguageDetector::with_options(DetectorOptions {
+            allowed: vec!["ind".to_owned(), "eng".to_owned()],
+            ..DetectorOptions::default()
+        });
+        for text in [
+            "ル",
+            "ニュース速報",
+            "서울에서 회의가 열렸다",
+            "Καλημέρα κόσμε",
+        ] {
+            assert_eq!(restricted.detect_text(text).code, "und", "{text}");
+        }
+        assert_eq!(
+            LanguageDetector::new().detect_text("ニュース速報").code,
+            "jpn"
+        );
     }
 }
