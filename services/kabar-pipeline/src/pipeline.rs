@@ -1,5 +1,6 @@
 //! The pipeline: decode, clean, detect language, tag entities, route; one article at a time.
 
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use crate::entities::EntityTagger;
 use crate::entities::gazetteer::GazetteerError;
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
-use crate::lang::LanguageDetector;
+use crate::lang::{DetectorOptions, LanguageDetector};
 use crate::route::{RouteError, RouteRule, Router};
 
 /// Which enrichment stages run. Decoding always runs.
@@ -94,16 +95,85 @@ pub struct PipelineConfig {
     pub limits: Limits,
     pub routes: Vec<RouteRule>,
     pub stages: StageSet,
+    /// Language priors: for every article, and for the articles of particular sources.
+    pub languages: LanguagePriors,
 }
 
 impl PipelineConfig {
-    /// All stages, default limits, the given routes.
+    /// All stages, default limits, no language priors, the given routes.
     pub fn new(routes: Vec<RouteRule>) -> Self {
         Self {
             limits: Limits::default(),
             routes,
             stages: StageSet::ALL,
+            languages: LanguagePriors::default(),
         }
+    }
+}
+
+/// What the operator knows about the languages to expect. A source's own options replace the
+/// defaults for its articles; a source is matched by the article's `source` field, else by the
+/// host of its `url` (with or without a leading `www.`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LanguagePriors {
+    pub default: DetectorOptions,
+    pub by_source: BTreeMap<String, DetectorOptions>,
+}
+
+impl LanguagePriors {
+    /// Language codes named in the options that the detector does not know, for validation.
+    pub fn unknown_codes(&self) -> Vec<String> {
+        let known = crate::lang::supported_codes();
+        std::iter::once(&self.default)
+            .chain(self.by_source.values())
+            .flat_map(|options| options.expected.iter().chain(&options.allowed))
+            .filter(|code| !known.contains(&code.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// One detector for the defaults and one per configured source.
+#[derive(Debug)]
+struct Detectors {
+    default: LanguageDetector,
+    by_source: HashMap<String, LanguageDetector>,
+}
+
+impl Detectors {
+    fn new(priors: LanguagePriors) -> Self {
+        Self {
+            default: LanguageDetector::with_options(priors.default),
+            by_source: priors
+                .by_source
+                .into_iter()
+                .map(|(source, options)| {
+                    (
+                        source.to_ascii_lowercase(),
+                        LanguageDetector::with_options(options),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn for_article(&self, source: &str, url: &str) -> &LanguageDetector {
+        if self.by_source.is_empty() {
+            return &self.default;
+        }
+        let host = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .split(['/', '?', '#', ':'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        [source.to_ascii_lowercase().as_str(), host]
+            .into_iter()
+            .filter(|key| !key.is_empty())
+            .find_map(|key| self.by_source.get(key))
+            .unwrap_or(&self.default)
     }
 }
 
@@ -139,7 +209,7 @@ pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    detector: LanguageDetector,
+    detectors: Detectors,
     tagger: EntityTagger,
     router: Router,
 }
@@ -150,7 +220,7 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            detector: LanguageDetector::new(),
+            detectors: Detectors::new(config.languages),
             tagger: EntityTagger::new()?,
             router: Router::new(config.routes)?,
         })
@@ -178,10 +248,9 @@ impl Pipeline {
         let mut article = self.clean(input, &mut timings).map_err(fail)?;
         if self.stages.lang {
             let (title, body) = (&article.title, &article.body);
-            let language = run_stage(Stage::Lang, &mut timings, || {
-                self.detector.detect(title, body)
-            })
-            .map_err(fail)?;
+            let detector = self.detectors.for_article(&article.source, &article.url);
+            let language = run_stage(Stage::Lang, &mut timings, || detector.detect(title, body))
+                .map_err(fail)?;
             article.language = Some(language);
         }
         if self.stages.entities {
@@ -306,6 +375,51 @@ mod tests {
             encoding: crate::route::Encoding::Json,
         }];
         Pipeline::new(PipelineConfig::new(routes)).expect("pipeline")
+    }
+
+    #[test]
+    fn a_source_s_language_options_apply_to_its_articles_only() {
+        let routes = vec![RouteRule {
+            topic: "out".to_owned(),
+            when: crate::route::Condition::default(),
+            encoding: crate::route::Encoding::Json,
+        }];
+        let mut config = PipelineConfig::new(routes);
+        let malay_only = DetectorOptions {
+            expected: vec!["zsm".to_owned()],
+            allowed: vec!["zsm".to_owned(), "eng".to_owned()],
+            ..DetectorOptions::default()
+        };
+        config
+            .languages
+            .by_source
+            .insert("Bernama.com".to_owned(), malay_only);
+        assert!(config.languages.unknown_codes().is_empty());
+        let pipeline = Pipeline::new(config).expect("pipeline");
+        let text = "Presiden Indonesia bertemu para menteri di Jakarta pada hari Senin untuk \
+                    membahas anggaran negara tahun depan dan rencana pembangunan jalan tol.";
+        let language = |extra: &str| {
+            let payload = format!(r#"{{"text":"{text}"{extra}}}"#);
+            let processed = pipeline.process(payload.as_bytes()).expect("processed");
+            processed.article.language.expect("detected").code
+        };
+        assert_eq!(language(""), "ind");
+        assert_eq!(language(r#","source":"bernama.com""#), "zsm");
+        assert_eq!(
+            language(r#","url":"https://www.bernama.com/en/news.php?id=1""#),
+            "zsm"
+        );
+        assert_eq!(
+            language(r#","url":"https://example.org/bernama.com""#),
+            "ind"
+        );
+    }
+
+    #[test]
+    fn unknown_language_codes_are_reported() {
+        let mut priors = LanguagePriors::default();
+        priors.default.allowed = vec!["ind".to_owned(), "klingon".to_owned()];
+        assert_eq!(priors.unknown_codes(), ["klingon"]);
     }
 
     #[test]

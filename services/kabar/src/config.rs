@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use kabar_pipeline::LanguagePriors;
+use kabar_pipeline::lang::DetectorOptions;
 use kabar_pipeline::route::{Condition, Encoding, RouteRule, Router};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -98,10 +100,31 @@ pub struct PipelineSettings {
     pub workers: usize,
     /// TOML file of routes (`[[route]]` tables); kabar's defaults when absent.
     pub routes_file: Option<PathBuf>,
+    /// Languages most articles are in (ISO 639-3): they win close calls, such as Indonesian
+    /// against Malay. Empty: no preference.
+    #[serde(deserialize_with = "string_list")]
+    pub expected_languages: Vec<String>,
+    /// The only languages kabar may answer (others become the closest allowed one, or `und`).
+    /// Empty: every language kabar knows.
+    #[serde(deserialize_with = "string_list")]
+    pub allowed_languages: Vec<String>,
+    /// Per source (an article's `source`, else its URL's host): `expected` and `allowed` for
+    /// that source's articles; what a source leaves out comes from the two settings above.
+    pub source_languages: BTreeMap<String, SourceLanguages>,
     /// Benchmarking only: forward every input unchanged to `passthrough_topic`, skipping
     /// enrichment, with the same consumer, producer and offset handling. Measures the ceiling
     /// that Kafka and kabar's IO allow on a machine.
     pub passthrough_topic: Option<String>,
+}
+
+/// Language priors of one source (see [`PipelineSettings::source_languages`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourceLanguages {
+    #[serde(deserialize_with = "string_list")]
+    pub expected: Vec<String>,
+    #[serde(deserialize_with = "string_list")]
+    pub allowed: Vec<String>,
 }
 
 /// Logging.
@@ -161,6 +184,9 @@ impl Default for PipelineSettings {
             max_in_flight: 256,
             workers: 0,
             routes_file: None,
+            expected_languages: Vec::new(),
+            allowed_languages: Vec::new(),
+            source_languages: BTreeMap::new(),
             passthrough_topic: None,
         }
     }
@@ -302,7 +328,46 @@ impl Config {
             self.kafka.validate_security()?;
         }
         Router::new(self.routes()?).context("invalid routes")?;
+        let unknown = self.language_priors().unknown_codes();
+        if !unknown.is_empty() {
+            bail!(
+                "unknown language codes in pipeline language settings: {} (ISO 639-3 \
+                 codes such as ind, zsm, eng)",
+                unknown.join(", ")
+            );
+        }
         Ok(())
+    }
+
+    /// The language priors for the pipeline: the defaults, and each source's own settings with
+    /// what it leaves out taken from the defaults.
+    pub fn language_priors(&self) -> LanguagePriors {
+        let settings = &self.pipeline;
+        let default = DetectorOptions {
+            expected: settings.expected_languages.clone(),
+            allowed: settings.allowed_languages.clone(),
+            ..DetectorOptions::default()
+        };
+        let by_source = settings
+            .source_languages
+            .iter()
+            .map(|(source, own)| {
+                let pick = |own: &Vec<String>, default: &Vec<String>| {
+                    if own.is_empty() {
+                        default.clone()
+                    } else {
+                        own.clone()
+                    }
+                };
+                let options = DetectorOptions {
+                    expected: pick(&own.expected, &default.expected),
+                    allowed: pick(&own.allowed, &default.allowed),
+                    ..DetectorOptions::default()
+                };
+                (source.clone(), options)
+            })
+            .collect();
+        LanguagePriors { default, by_source }
     }
 
     pub fn uses_kafka(&self) -> bool {
@@ -478,6 +543,39 @@ mod tests {
             format!("{error:#}").contains("SASL credentials"),
             "{error:#}"
         );
+    }
+
+    #[test]
+    fn language_priors_from_file_and_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "kabar.toml",
+                r#"
+                [pipeline]
+                allowed_languages = ["ind", "zsm", "eng"]
+                [pipeline.source_languages."bernama.com"]
+                expected = ["zsm"]
+                "#,
+            )?;
+            jail.set_env("KABAR_PIPELINE_EXPECTED_LANGUAGES", "ind");
+            let config = Config::load(Some(Path::new("kabar.toml"))).expect("loads");
+            config.validate().expect("valid");
+            let priors = config.language_priors();
+            assert_eq!(priors.default.expected, ["ind"]);
+            assert_eq!(priors.default.allowed, ["ind", "zsm", "eng"]);
+            let bernama = &priors.by_source["bernama.com"];
+            assert_eq!(bernama.expected, ["zsm"]);
+            assert_eq!(
+                bernama.allowed,
+                ["ind", "zsm", "eng"],
+                "inherited from the defaults"
+            );
+            jail.set_env("KABAR_PIPELINE_EXPECTED_LANGUAGES", "ind, malay");
+            let config = Config::load(Some(Path::new("kabar.toml"))).expect("loads");
+            let error = config.validate().expect_err("unknown code");
+            assert!(format!("{error:#}").contains("malay"), "{error:#}");
+            Ok(())
+        });
     }
 
     #[test]

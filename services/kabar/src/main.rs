@@ -155,6 +155,7 @@ fn build_engine(config: &Config, stages: StageSet) -> anyhow::Result<Engine> {
         },
         routes: config.routes()?,
         stages,
+        languages: config.language_priors(),
     })
     .context("cannot build the pipeline")?;
     Engine::new(pipeline, config.worker_threads())
