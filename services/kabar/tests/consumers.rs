@@ -264,18 +264,15 @@ fn kabar_tool(args: &[&str]) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn produce_tail_and_replay() {
-    let prefix = support::unique("tools");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 1).await;
+    let stream = support::Stream::new("tools", 1).await;
+    let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let brokers = support::brokers();
 
     // produce: every sample file (the .jsonl one line by line).
     let samples = repo_root().join("deploy/samples");
     let output = kabar_tool(&[
         "produce",
-        &input,
+        input,
         samples.to_str().unwrap(),
         "--brokers",
         brokers,
@@ -291,22 +288,13 @@ async fn produce_tail_and_replay() {
         "{produced}"
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![],
-    });
-    support::consume_until(&enriched, Duration::from_secs(90), support::at_least(9));
+    let kabar = Kabar::start(&stream.options(vec![]));
+    support::consume_until(enriched, Duration::from_secs(90), support::at_least(9));
 
     // tail: the Indonesian articles only.
     let output = kabar_tool(&[
         "tail",
-        &enriched,
+        enriched,
         "--brokers",
         brokers,
         "--from-beginning",
@@ -331,7 +319,7 @@ async fn produce_tail_and_replay() {
     );
 
     // replay: the one dead letter (no_text) goes back to the input topic, once.
-    let letters = support::consume_until(&dlq, Duration::from_secs(30), support::at_least(1));
+    let letters = support::consume_until(dlq, Duration::from_secs(30), support::at_least(1));
     assert_eq!(
         support::header(&letters[0], "kabar-error-code").as_deref(),
         Some("no_text")
@@ -344,7 +332,7 @@ async fn produce_tail_and_replay() {
         }
         let output = Command::new(env!("CARGO_BIN_EXE_kabar"))
             .args(&args)
-            .env("KABAR_KAFKA_DEAD_LETTER_TOPIC", &dlq)
+            .env("KABAR_KAFKA_DEAD_LETTER_TOPIC", dlq)
             .env("KABAR_LOG_LEVEL", "warn")
             .output()
             .unwrap();
@@ -369,7 +357,7 @@ async fn produce_tail_and_replay() {
                 "--code",
                 "no_text",
             ])
-            .env("KABAR_KAFKA_DEAD_LETTER_TOPIC", &dlq)
+            .env("KABAR_KAFKA_DEAD_LETTER_TOPIC", dlq)
             .output()
             .unwrap();
         assert!(
@@ -380,7 +368,7 @@ async fn produce_tail_and_replay() {
         String::from_utf8(output.stdout).unwrap()
     };
     assert!(again.contains("replayed 1 dead letter(s)"), "{again}");
-    let inputs = support::consume_until(&input, Duration::from_secs(30), support::at_least(11));
+    let inputs = support::consume_until(input, Duration::from_secs(30), support::at_least(11));
     assert_eq!(
         inputs.len(),
         11,
@@ -390,7 +378,7 @@ async fn produce_tail_and_replay() {
     assert_eq!(replayed.payload(), letters[0].payload());
     assert!(support::header(replayed, "kabar-error-code").is_none());
     // kabar dead-letters it again (it still has no text): the loop is visible, nothing is lost.
-    let letters = support::consume_until(&dlq, Duration::from_secs(60), support::at_least(2));
+    let letters = support::consume_until(dlq, Duration::from_secs(60), support::at_least(2));
     assert_eq!(letters.len(), 2);
     drop(kabar);
 }

@@ -18,8 +18,8 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Message};
 use serde_json::{Value, json};
+use support::Kabar;
 use support::prometheus::{self as prom, Prometheus, repo_root, run, tool, yaml_to_json};
-use support::{Kabar, KabarOptions};
 
 /// The alerts issue 7 asks for.
 const REQUIRED_ALERTS: [&str; 4] = [
@@ -805,21 +805,12 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     let files = rule_files();
     let rules = alert_rules(&files);
 
-    let prefix = support::unique("deploy");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    support::create_topics(&[&input, &dlq, &format!("{prefix}.enriched")], 3).await;
+    let stream = support::Stream::new("deploy", 3).await;
+    let (input, _dlq) = (&stream.input, &stream.dlq);
     let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let mut kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        // One article at a time: slow enough to fall behind a flood (the lag alert below).
-        env: vec![("KABAR_PIPELINE_MAX_IN_FLIGHT", "1".to_owned())],
-    });
+    // One article at a time: slow enough to fall behind a flood (the lag alert below).
+    let mut kabar =
+        Kabar::start(&stream.options(vec![("KABAR_PIPELINE_MAX_IN_FLIGHT", "1".to_owned())]));
     let _ = kabar.metrics(); // answers
 
     let address = format!("127.0.0.1:{}", prom::free_port());
@@ -839,7 +830,7 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
         })
         .collect();
     let poison: Vec<&Path> = poison.iter().map(PathBuf::as_path).collect();
-    let feeder = Running(feeder_command(&input, &poison, "20", "0").spawn().unwrap());
+    let feeder = Running(feeder_command(input, &poison, "20", "0").spawn().unwrap());
 
     // Every dashboard query returns data.
     let mut waiting: Vec<(String, String)> = panel_queries(&dashboard)
@@ -899,7 +890,7 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     assert_eq!(labels["severity"], "warning");
 
     // A flood kabar cannot keep up with: the lag alert fires for the input topic.
-    let flood = Running(feeder_command(&input, &[], "3000", "0").spawn().unwrap());
+    let flood = Running(feeder_command(input, &[], "3000", "0").spawn().unwrap());
     let fired = std::panic::catch_unwind(|| {
         prometheus.wait_firing("KabarConsumerLagGrowing", Duration::from_secs(120))
     });

@@ -19,54 +19,33 @@ fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
 /// An exactly-once run: `count` articles on a 2-partition input, kabar's options with small
 /// transactions and one worker (so a fault lands mid-stream), and where outputs go.
 struct ExactlyOnceRun {
+    stream: support::Stream,
     messages: Vec<(String, Vec<u8>)>,
-    enriched: String,
-    input: String,
-    dlq: String,
-    group: String,
     transactional_id: String,
-    dir: tempfile::TempDir,
 }
 
 impl ExactlyOnceRun {
     async fn new(name: &str, count: usize) -> Self {
-        let prefix = support::unique(name);
-        let run = Self {
-            messages: (0..count).map(corpus::article).collect(),
-            enriched: format!("{prefix}.enriched"),
-            input: format!("{prefix}.raw"),
-            dlq: format!("{prefix}.dlq"),
-            group: support::unique("kabar"),
+        let stream = support::Stream::new(name, 2).await;
+        let messages: Vec<(String, Vec<u8>)> = (0..count).map(corpus::article).collect();
+        support::produce(&stream.input, &messages).await;
+        Self {
+            stream,
+            messages,
             transactional_id: support::unique("txn"),
-            dir: tempfile::tempdir().unwrap(),
-        };
-        support::create_topics(&[&run.input, &run.dlq, &run.enriched], 2).await;
-        support::produce(&run.input, &run.messages).await;
-        std::fs::write(
-            run.dir.path().join("routes.toml"),
-            format!("[[route]]\ntopic = \"{}\"\n", run.enriched),
-        )
-        .unwrap();
-        run
+        }
     }
 
     fn start(&self) -> Kabar {
-        let routes = self.dir.path().join("routes.toml");
-        Kabar::start(&KabarOptions {
-            input_topic: &self.input,
-            group: &self.group,
-            dead_letter_topic: &self.dlq,
-            routes_file: Some(&routes),
-            env: vec![
-                ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
-                (
-                    "KABAR_KAFKA_TRANSACTIONAL_ID",
-                    self.transactional_id.clone(),
-                ),
-                ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
-                ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
-            ],
-        })
+        Kabar::start(&self.stream.options(vec![
+            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+            (
+                "KABAR_KAFKA_TRANSACTIONAL_ID",
+                self.transactional_id.clone(),
+            ),
+            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+        ]))
     }
 
     /// Waits for a tenth of the outputs (read_committed, librdkafka's default), so a fault
@@ -74,7 +53,7 @@ impl ExactlyOnceRun {
     fn wait_for_a_tenth(&self) {
         let count = self.messages.len();
         let partial = support::consume_until(
-            &self.enriched,
+            &self.stream.enriched,
             Duration::from_secs(120),
             support::at_least(count / 10),
         );
@@ -87,7 +66,7 @@ impl ExactlyOnceRun {
     /// Fails the test if the run already finished: a fault after the end proves nothing.
     fn assert_unfinished(&self) {
         let before =
-            support::consume_until(&self.enriched, Duration::from_secs(3), |_| false).len();
+            support::consume_until(&self.stream.enriched, Duration::from_secs(3), |_| false).len();
         assert!(
             before < self.messages.len(),
             "everything finished before the fault; the test proves nothing"
@@ -98,12 +77,12 @@ impl ExactlyOnceRun {
     /// duplicates) and returns (inputs lost, inputs duplicated).
     fn lost_and_duplicated(&self) -> (usize, usize) {
         let mut out = support::consume_until(
-            &self.enriched,
+            &self.stream.enriched,
             Duration::from_secs(240),
             support::distinct_ids(self.messages.len()),
         );
         out.extend(
-            support::consume_until(&self.enriched, Duration::from_secs(5), |_| false)
+            support::consume_until(&self.stream.enriched, Duration::from_secs(5), |_| false)
                 .into_iter()
                 .skip(out.len()),
         );
@@ -188,26 +167,14 @@ async fn seed_article_is_routed_by_language_with_entities() {
 #[tokio::test(flavor = "multi_thread")]
 async fn thousands_of_mixed_articles_all_come_out() {
     const COUNT: usize = 3000;
-    let prefix = support::unique("bulk");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 3).await;
+    let stream = support::Stream::new("bulk", 3).await;
+    let (input, _dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(&input, &messages).await;
+    support::produce(input, &messages).await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![],
-    });
+    let kabar = Kabar::start(&stream.options(vec![]));
     let out = support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(180),
         support::distinct_ids(COUNT),
     );
@@ -227,7 +194,7 @@ async fn thousands_of_mixed_articles_all_come_out() {
     support::python::assert_messages_parse(&out);
     // Per-language streams got exactly their language.
     let german = support::consume_until(
-        &format!("{prefix}.lang.deu"),
+        &format!("{}.lang.deu", stream.prefix),
         Duration::from_secs(60),
         support::distinct_ids(COUNT / 5),
     );
@@ -252,31 +219,19 @@ async fn thousands_of_mixed_articles_all_come_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_mid_stream_and_restart_loses_nothing() {
     const COUNT: usize = 4000;
-    let prefix = support::unique("crash");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let stream = support::Stream::new("crash", 2).await;
+    let (input, enriched) = (&stream.input, &stream.enriched);
     let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(&input, &messages).await;
+    support::produce(input, &messages).await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let options = KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        // Slow enough that the kill lands mid-stream.
-        env: vec![
-            ("KABAR_PIPELINE_MAX_IN_FLIGHT", "16".to_owned()),
-            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
-        ],
-    };
+    // Slow enough that the kill lands mid-stream.
+    let options = stream.options(vec![
+        ("KABAR_PIPELINE_MAX_IN_FLIGHT", "16".to_owned()),
+        ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+    ]);
     let mut first = Kabar::start(&options);
     let partial = support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(120),
         support::at_least(COUNT / 10),
     );
@@ -286,7 +241,7 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
     );
     first.kill(); // SIGKILL: no shutdown, no final commit
     let before_restart = ids(&support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(3),
         |_| false,
     ));
@@ -297,7 +252,7 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
 
     let _second = Kabar::start(&options);
     let out = support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(240),
         support::distinct_ids(COUNT),
     );
@@ -312,11 +267,8 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
-    let prefix = support::unique("poison");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 1).await;
+    let stream = support::Stream::new("poison", 1).await;
+    let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let oversized = format!("{{\"text\": \"{}\"}}", "kata ".repeat(5000)).into_bytes();
     let long_id = format!("{{\"id\": \"{}\", \"text\": \"Isi.\"}}", "x".repeat(600)).into_bytes();
     let poison: Vec<(&str, Vec<u8>, &str)> = vec![
@@ -345,20 +297,14 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
         messages.push((key.to_string(), payload.clone()));
         messages.push(corpus::article(index));
     }
-    support::produce(&input, &messages).await;
+    support::produce(input, &messages).await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "10000".to_owned())],
-    });
+    let kabar = Kabar::start(&stream.options(vec![(
+        "KABAR_PIPELINE_MAX_PAYLOAD_BYTES",
+        "10000".to_owned(),
+    )]));
     let letters = support::consume_until(
-        &dlq,
+        dlq,
         Duration::from_secs(90),
         support::at_least(poison.len()),
     );
@@ -397,7 +343,7 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
         assert!(support::header(letter, "kabar-error-message").is_some_and(|m| !m.is_empty()));
     }
     let good = support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(60),
         support::at_least(poison.len()),
     );
@@ -412,26 +358,14 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_work_and_commits_everything() {
     const COUNT: usize = 500;
-    let prefix = support::unique("term");
-    let input = format!("{prefix}.raw");
-    let dlq = format!("{prefix}.dlq");
-    let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq, &enriched], 2).await;
+    let stream = support::Stream::new("term", 2).await;
+    let (input, _dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(&input, &messages).await;
+    support::produce(input, &messages).await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let mut kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![],
-    });
+    let mut kabar = Kabar::start(&stream.options(vec![]));
     let out = support::consume_until(
-        &enriched,
+        enriched,
         Duration::from_secs(120),
         support::distinct_ids(COUNT),
     );
@@ -441,8 +375,8 @@ async fn sigterm_finishes_work_and_commits_everything() {
     let status = kabar.terminate();
     assert!(status.success(), "kabar exited with {status}");
 
-    let committed = support::committed(&group, &input, 2);
-    let ends = support::end_offsets(&input, 2);
+    let committed = support::committed(&stream.group, input, 2);
+    let ends = support::end_offsets(input, 2);
     assert_eq!(
         committed, ends,
         "every consumed offset is committed after SIGTERM"
