@@ -21,30 +21,25 @@ impl Limits {
     pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
 }
 
-/// Largest metadata fields, in bytes. Each is copied into every output (the id also into keys
-/// and headers), and no real id, URL or headline comes near these; a JSON article over one is
-/// refused with `field_too_large` rather than cut, so nothing is silently changed.
-pub const FIELD_LIMITS: [(&str, usize); 5] = [
-    ("id", 512),
-    ("url", 8 * 1024),
-    ("source", 512),
-    ("title", 4 * 1024),
-    ("publishedAt", 256),
-];
-
-fn field_limit(field: &str) -> usize {
-    FIELD_LIMITS
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map_or(usize::MAX, |(_, limit)| *limit)
-}
-
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_payload_bytes: Self::DEFAULT_MAX_PAYLOAD_BYTES,
         }
     }
+}
+
+/// Largest metadata fields, in bytes. Each is copied into every output (the id also into keys
+/// and headers), and no real id, URL or headline comes near these; a JSON article over one is
+/// refused with `field_too_large` rather than cut, so nothing is silently changed. Metadata read
+/// from an HTML page is cut to the same limits (`clean::metadata`).
+pub mod field_limits {
+    pub const ID: usize = 512;
+    pub const URL: usize = 8 * 1024;
+    /// Also author and site names taken from a page.
+    pub const SOURCE: usize = 512;
+    pub const TITLE: usize = 4 * 1024;
+    pub const PUBLISHED_AT: usize = 256;
 }
 
 /// An article as it arrived, before any enrichment. Empty strings stand for absent fields.
@@ -141,14 +136,17 @@ fn decode_json(text: &str) -> Result<InputArticle, PipelineError> {
 
 fn check_field_sizes(article: &InputArticle) -> Result<(), PipelineError> {
     let fields = [
-        ("id", &article.id),
-        ("url", &article.url),
-        ("source", &article.source),
-        ("title", &article.title),
-        ("publishedAt", &article.published_at),
+        ("id", &article.id, field_limits::ID),
+        ("url", &article.url, field_limits::URL),
+        ("source", &article.source, field_limits::SOURCE),
+        ("title", &article.title, field_limits::TITLE),
+        (
+            "publishedAt",
+            &article.published_at,
+            field_limits::PUBLISHED_AT,
+        ),
     ];
-    for (field, value) in fields {
-        let limit = field_limit(field);
+    for (field, value, limit) in fields {
         if value.len() > limit {
             return Err(PipelineError::FieldTooLarge {
                 field,
@@ -179,7 +177,7 @@ fn decode_plain_text(text: &str) -> InputArticle {
         Some((first, rest)) => (first.trim(), rest),
         None => (text.trim(), ""),
     };
-    if title.len() > field_limit("title") {
+    if title.len() > field_limits::TITLE {
         return InputArticle {
             text: text.to_owned(),
             ..InputArticle::default()

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use scraper::{Html, Selector};
 
 use super::PageMetadata;
+use crate::input::field_limits;
 
 pub(crate) fn selector(css: &str) -> Selector {
     #[allow(clippy::unwrap_used)] // constant selectors, covered by tests
@@ -168,11 +169,11 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
     // A page is untrusted input: a megabyte <title> must not become a megabyte field in every
     // output. Values past the input field limits are cut at a character boundary.
     PageMetadata {
-        title: bounded(found.title, 4 * 1024),
-        author: bounded(found.author, 512),
-        published_at: bounded(found.published_at, 256),
-        canonical_url: bounded(found.canonical_url, 8 * 1024),
-        site_name: bounded(found.site_name, 512),
+        title: bounded(found.title, field_limits::TITLE),
+        author: bounded(found.author, field_limits::SOURCE),
+        published_at: bounded(found.published_at, field_limits::PUBLISHED_AT),
+        canonical_url: bounded(found.canonical_url, field_limits::URL),
+        site_name: bounded(found.site_name, field_limits::SOURCE),
         declared_language: bounded(found.declared_language, 64),
     }
 }
