@@ -19,6 +19,9 @@ commits again. Results go to stdout and, with --write-docs, to docs/reliability.
     scripts/chaos/run.sh                       # every scenario, both modes, 100,000 articles
     scripts/chaos/run.sh --articles 20000 --kills 5 --scenarios kill
 
+kabar logs at `warn` into the run's folder; CHAOS_KABAR_LOG_LEVEL sets another filter (e.g.
+"info,librdkafka=debug" with KABAR_KAFKA_CLIENT_DEBUG=cgrp to follow the group protocol).
+
 Not part of CI (minutes per run); the normal suite has the short versions (tests/kafka.rs).
 """
 
@@ -110,7 +113,7 @@ class Kabar:
         self.slot = slot
         self.args = [binary, "run", "--brokers", bootstrap, "--input-topics", input_topic,
                      "--group-id", group, "--routes", routes]
-        self.env = dict(os.environ, KABAR_LOG_LEVEL="warn", KABAR_KAFKA_DELIVERY=mode,
+        self.env = dict(os.environ, KABAR_LOG_LEVEL=os.environ.get("CHAOS_KABAR_LOG_LEVEL", "warn"), KABAR_KAFKA_DELIVERY=mode,
                         KABAR_KAFKA_DEAD_LETTER_TOPIC=f"{output_topic}.dlq",
                         KABAR_KAFKA_TRANSACTIONAL_ID=f"{group}-txn-{slot}")
         self.log = open(os.path.join(workdir, f"kabar-{output_topic}-{slot}.log"), "ab")

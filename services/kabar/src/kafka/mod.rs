@@ -177,6 +177,11 @@ pub async fn run(
         passthrough_topic: config.pipeline.passthrough_topic.clone(),
         give_up: CancellationToken::new(),
     });
+    let store_retries = spawn_store_retries(
+        Arc::clone(&shared.tracker),
+        Arc::clone(&consumer),
+        shutdown.clone(),
+    );
     let permits = Arc::new(Semaphore::new(config.pipeline.max_in_flight));
     let mut tasks = JoinSet::new();
     let mut last_of_partition: HashMap<(String, i32), oneshot::Receiver<()>> = HashMap::new();
@@ -252,6 +257,10 @@ pub async fn run(
     if let Err(error) = shared.producer.flush(Duration::from_secs(10)) {
         tracing::warn!(%error, "producer flush failed");
     }
+    let _ = store_retries.await;
+    shared.tracker.store_pending(|topic, partition, offset| {
+        store_offset(&shared.consumer, topic, partition, offset)
+    });
     let consumer_for_commit = Arc::clone(&shared.consumer);
     let committed = tokio::task::spawn_blocking(move || {
         consumer_for_commit.commit_consumer_state(CommitMode::Sync)
@@ -324,6 +333,41 @@ async fn wait_for_broker(consumer: &Arc<KabarConsumer>, shutdown: &CancellationT
     }
 }
 
+/// Hands an offset to the consumer's offset store (committed by the next auto-commit); false
+/// when refused: the partition was revoked, or its assignment is in doubt after a session
+/// timeout. The tracker offers it again ([`OffsetTracker::store_pending`]) or, once the
+/// partition is revoked, drops it: its new owner redoes the work.
+fn store_offset(consumer: &KabarConsumer, topic: &str, partition: i32, offset: i64) -> bool {
+    match consumer.store_offset(topic, partition, offset) {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::debug!(%error, topic, partition, offset, "offset not stored");
+            false
+        }
+    }
+}
+
+/// Every second, offers the offsets the consumer's store refused again, so a partition whose
+/// input has stopped still gets its last offsets committed.
+fn spawn_store_retries(
+    tracker: Arc<OffsetTracker>,
+    consumer: Arc<KabarConsumer>,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = ticks.tick() => tracker.store_pending(|topic, partition, offset| {
+                    store_offset(&consumer, topic, partition, offset)
+                }),
+            }
+        }
+    })
+}
+
 /// One message, start to finish.
 async fn handle(
     shared: Arc<Shared>,
@@ -365,16 +409,9 @@ async fn handle(
         all_delivered &= delivered;
     }
     if all_delivered {
-        if let Some(offset) = shared.tracker.finish(&ticket) {
-            if let Err(error) =
-                shared
-                    .consumer
-                    .store_offset(&ticket.topic, ticket.partition, offset)
-            {
-                // The partition was revoked meanwhile: its new owner redoes the work.
-                tracing::debug!(%error, topic = %ticket.topic, partition = ticket.partition, offset, "offset not stored");
-            }
-        }
+        shared.tracker.finish(&ticket, |topic, partition, offset| {
+            store_offset(&shared.consumer, topic, partition, offset)
+        });
     }
     METRICS.in_flight.dec();
 }
