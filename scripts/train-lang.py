@@ -365,7 +365,7 @@ LR_L2 = 1e-4
 BIGRAM_TAG = b"\x03"
 # lingua's Malay train rows are kept only when the score above does not call them Indonesian
 # (about half are Indonesian text): a row must score at least this much towards Malay.
-LINGUA_MALAY_MIN = 1.5
+LINGUA_MALAY_MIN = float(os.environ.get("KABAR_TRAIN_LINGUA_MALAY_MIN", "3.0"))
 
 
 def lr_features(text, memo):

@@ -3,15 +3,17 @@
 
     mkdir -p /tmp/idms-debs && cd /tmp/idms-debs && apt-get download \
         firefox-esr-l10n-ms firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id
-    scripts/data/build-idms-train.py /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
+    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
 
 Source: the Mozilla language packs in Debian's `firefox-esr-l10n-{ms,id}` and
 `thunderbird-l10n-{ms,id}` (MPL-2.0; translations by the Mozilla Malay and Indonesian
 localisation teams). Each pack's `.ftl`, `.properties` and `.dtd` strings are keyed by
 (application, file, key), so the Malay and Indonesian translations of one English string pair
 up. Kept: pairs whose cleaned texts differ and have at least 4 letters each; dropped: place-holders,
-markup, access keys, and Malay strings left in English (more than half of their words are
-frequent English words not found in the Malay/Indonesian lists).
+markup, access keys, and pairs where either side is left in English: 40% or more of its words
+are English by wordfreq 3.1.1's lists (the same wheel scripts/train-lang.py reads; a word is
+English when its English Zipf frequency beats both its Malay and Indonesian ones by 1.0).
 
 This is a different source from the test sets (`build-idms-test.py` reads the GNU gettext
 catalogues under /usr/share/locale and the UDHR): never mix the two.
@@ -32,13 +34,21 @@ import zipfile
 PLACEHOLDER = re.compile(
     r"\{[^{}]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[a-zA-Z%]|#\d|\$\w+|<[^>]*>|&[a-zA-Z#0-9]+;|\\n|\\u[0-9a-fA-F]{4}"
 )
-# Frequent English words, to drop Malay strings Mozilla left untranslated.
-ENGLISH = set(
-    """the a an of to in for on with and or is are be this that it you your from by as at not can
-    all new open save file files page pages tab tabs window settings add remove delete show hide
-    use using will was has have more less error message messages folder account accounts
-    search address book mail print view edit help tools options about select""".split()
-)
+ENGLISH_MARGIN = 1.0
+ENGLISH_SHARE = 0.4
+
+
+def zipf_lists(wheel, codes=("en", "ms", "id")):
+    """{code: {word: zipf}} from wordfreq's small lists (msgpack: one list of words per centibel)."""
+    import gzip
+    import msgpack
+
+    out = {}
+    with zipfile.ZipFile(wheel) as z:
+        for code in codes:
+            data = msgpack.unpackb(gzip.decompress(z.read(f"wordfreq/data/small_{code}.msgpack.gz")), raw=False)
+            out[code] = {word: 9 - i / 100 for i, bin_words in enumerate(data[1:]) for word in bin_words}
+    return out
 
 
 def parse(name, text):
@@ -98,14 +108,27 @@ def letters(text):
     return sum(ch.isalpha() for ch in text)
 
 
-def looks_english(text):
-    words = re.findall(r"[a-z]+", text.lower())
-    return bool(words) and sum(w in ENGLISH for w in words) * 2 > len(words)
+def english_share(text, lists):
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not words:
+        return 0.0
+    english = sum(
+        lists["en"].get(w, 0.0) - max(lists["ms"].get(w, 0.0), lists["id"].get(w, 0.0)) >= ENGLISH_MARGIN
+        for w in words
+    )
+    return english / len(words)
 
 
 def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wordfreq", required=True, help="wordfreq-3.1.1-py3-none-any.whl; needs msgpack")
+    parser.add_argument("debs", nargs="+")
+    args = parser.parse_args()
+    lists = zipf_lists(args.wordfreq)
     packs = {}
-    for path in sys.argv[1:]:
+    for path in args.debs:
         app, locale, strings = deb_strings(path)
         packs[(app, locale)] = strings
     n = 0
@@ -113,7 +136,9 @@ def main():
         ms, ind = packs.get((app, "ms"), {}), packs.get((app, "id"), {})
         for key in sorted(set(ms) & set(ind)):
             a, b = clean(ms[key]), clean(ind[key])
-            if a.lower() == b.lower() or letters(a) < 4 or letters(b) < 4 or looks_english(a):
+            if a.lower() == b.lower() or letters(a) < 4 or letters(b) < 4:
+                continue
+            if max(english_share(a, lists), english_share(b, lists)) >= ENGLISH_SHARE:
                 continue
             group = hashlib.sha256(f"{app}|{key[0]}|{key[1]}".encode()).hexdigest()[:12]
             for lang, text in (("zsm", a), ("ind", b)):
