@@ -72,6 +72,9 @@ WORDFREQ_MIN_ZIPF = float(os.environ.get("KABAR_TRAIN_WF_MIN_ZIPF", "3.0"))
 # lingua's Spanish rows lost their accents (0 non-ASCII letters in 600 sentences): left out.
 BROKEN = {"spa"}
 NGRAM_WITH_MOZ = os.environ.get("KABAR_TRAIN_NGRAM_MOZ", "1") == "1"
+# Firefox interface strings (scripts/data/build-ui-train.py, train split) count this much each
+# in the n-gram model, next to lingua's sentences and the wordfreq lists.
+UI_WEIGHT = float(os.environ.get("KABAR_TRAIN_UI_WEIGHT", "0.3"))
 
 
 def split_of(row_id):
@@ -228,11 +231,15 @@ def count_weighted(pairs, max_n, log2, memo):
     return out
 
 
-def build_ngram(train, out_dir, wheel, extra=()):
+def build_ngram(train, out_dir, wheel, extra=(), ui=()):
     by_lang = collections.defaultdict(list)
     for row in list(train) + list(extra):
         if row["lang"] in MODEL_LANGS:
             by_lang[row["lang"]].append(row["text"])
+    ui_by_lang = collections.defaultdict(list)
+    for row in ui:
+        if row["lang"] in MODEL_LANGS and row["lang"] not in ("ind", "zsm"):
+            ui_by_lang[row["lang"]].append(row["text"])
     langs = [lang for lang in MODEL_LANGS if by_lang[lang]]
     size = 1 << NGRAM_BUCKETS_LOG2
     table = bytearray(size * len(langs))
@@ -240,6 +247,9 @@ def build_ngram(train, out_dir, wheel, extra=()):
     for col, lang in enumerate(langs):
         texts = [] if lang in BROKEN and wheel and lang in WORDFREQ else by_lang[lang]
         counts = count_hashed(texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        if ui_by_lang[lang]:
+            ui_counts = count_hashed(ui_by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+            counts.update({b: n * UI_WEIGHT for b, n in ui_counts.items()})
         if wheel and lang in WORDFREQ:
             pairs = wordfreq_counts(wheel, lang, script_checker(lang))
             counts.update(count_weighted(pairs, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo))
@@ -479,6 +489,10 @@ def main():
         help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py; "
         "without it id-ms-lr.bin is left as it is",
     )
+    parser.add_argument(
+        "--ui-train",
+        help="interface strings in many languages from scripts/data/build-ui-train.py (train split used)",
+    )
     parser.add_argument("--only-idms", action="store_true", help="rebuild the id-ms tables only")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -493,7 +507,12 @@ def main():
     if not args.only_idms:
         # the Mozilla strings' train split also teaches the n-gram model interface Malay and
         # Indonesian (without them short interface strings went to English, Javanese, Sundanese)
-        langs = build_ngram(train, args.out, args.wordfreq, moz if NGRAM_WITH_MOZ else ())
+        ui = []
+        if args.ui_train:
+            with open(args.ui_train, encoding="utf-8") as f:
+                ui = [json.loads(line) for line in f]
+            ui = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in ui if moz_split(r["group"]) == "train"]
+        langs = build_ngram(train, args.out, args.wordfreq, moz if NGRAM_WITH_MOZ else (), ui)
         print(f"  n-gram model: {len(langs)} languages", file=sys.stderr)
     calib = [r for r in rows if split_of(r["id"]) == "calib"]
     build_idms(train, calib, args.data_dir, args.out)

@@ -84,7 +84,7 @@ def deb_strings(path):
     tar_bytes = subprocess.run(["dpkg-deb", "--fsys-tarfile", path], stdout=subprocess.PIPE, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
         for member in tar.getmembers():
-            m = re.search(r"langpack-(\w+)@(firefox|thunderbird)", member.name)
+            m = re.search(r"langpack-([\w-]+)@(firefox|thunderbird)", member.name)
             if not (m and member.name.endswith(".xpi")):
                 continue
             locale, app = m.group(1), m.group(2)
