@@ -2,26 +2,35 @@
 """Builds kabar's language-identification tables from the labelled development data.
 
     pip download --no-deps -d /tmp/wf wordfreq==3.1.1; pip install msgpack
+    mkdir -p /tmp/idms-debs && (cd /tmp/idms-debs && apt-get download firefox-esr-l10n-ms \
+        firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id)
+    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
+    (the Firefox packs of 26 locales, command in scripts/data/build-ui-train.py's docstring)
+    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
     scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --idms-train /tmp/idms-train.jsonl --ui-train /tmp/ui-train.jsonl \
         [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
 
-Writes, from the TRAIN split only (see `split_of`; the held-out and calibration rows are never
-counted):
+Writes, from the TRAIN split only (see `split_of` and `moz_split`; the held-out, calibration and
+tune rows are never counted):
 
 - `ngram.bin`: a naive-Bayes model over hashed character 1-4-grams and whole words, one column
   per language, quantised to u8 costs (-log p * SCALE). Layout in `src/lang/ngram.rs`. Counts
   come from the train rows plus, for the 35 languages it covers, wordfreq 3.1.1's small
   frequency list read as a corpus of WORDFREQ_TOKENS words (see `wordfreq_counts`; without
-  --wordfreq the model is the older, lingua-only one). Sources and licences:
-  `services/kabar-pipeline/data/lang/README.md`.
-- `id-ms.bin`: the Indonesian/Malay second stage: two hashed i8 log-odds tables (character
-  1-5-grams and words learned from lingua's id/ms rows; words from wordfreq's frequency lists).
-  Layout in `src/lang/idms.rs`.
+  --wordfreq the model is the older, lingua-only one), the Mozilla Malay/Indonesian strings
+  (--idms-train) and Firefox's interface strings in 25 other languages at UI_WEIGHT (--ui-train).
+  Sources and licences: `services/kabar-pipeline/data/lang/README.md`.
+- `id-ms.bin`, `id-ms-words.tsv`: the Indonesian/Malay evidence tables (character 1-5-gram and
+  word log-odds from wordfreq's two lists). Layout in `src/lang/idms.rs`.
+- `id-ms-lr.bin` (with --idms-train): the Indonesian/Malay pair classifier, a logistic
+  regression over hashed words and word pairs plus the evidence above (`build_idms_lr`).
 
 Feature extraction here and in `src/lang/features.rs` must agree byte for byte; the Rust test
 `lang::features::tests::hash_matches_python` pins one value.
 
-Pure Python (no numpy; msgpack to read wordfreq), about a minute on one core.
+Pure Python (no numpy; msgpack to read wordfreq), about two minutes on one core.
 """
 
 import argparse
