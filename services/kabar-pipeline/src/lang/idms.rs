@@ -196,8 +196,8 @@ mod tests {
     #[test]
     fn the_regression_adds_to_the_hand_made_evidence() {
         // written for this test: the same interface message in each language
-        let malay = "Sambungan ke pelayan telah ditolak";
-        let indonesian = "Koneksi ke server telah ditolak";
+        let malay = "Tetingkap pelayar tidak dapat dibuka";
+        let indonesian = "Jendela peramban tidak dapat dibuka";
         let lower = |text: &str| text.to_lowercase();
         let mut chars = Vec::new();
         assert!(STAGE.log_odds(&lower(malay), &mut chars) > 0.0);
