@@ -2,26 +2,35 @@
 """Builds kabar's language-identification tables from the labelled development data.
 
     pip download --no-deps -d /tmp/wf wordfreq==3.1.1; pip install msgpack
+    mkdir -p /tmp/idms-debs && (cd /tmp/idms-debs && apt-get download firefox-esr-l10n-ms \
+        firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id)
+    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
+    (the Firefox packs of 26 locales, command in scripts/data/build-ui-train.py's docstring)
+    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
     scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --idms-train /tmp/idms-train.jsonl --ui-train /tmp/ui-train.jsonl \
         [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
 
-Writes, from the TRAIN split only (see `split_of`; the held-out and calibration rows are never
-counted):
+Writes, from the TRAIN split only (see `split_of` and `moz_split`; the held-out, calibration and
+tune rows are never counted):
 
 - `ngram.bin`: a naive-Bayes model over hashed character 1-4-grams and whole words, one column
   per language, quantised to u8 costs (-log p * SCALE). Layout in `src/lang/ngram.rs`. Counts
   come from the train rows plus, for the 35 languages it covers, wordfreq 3.1.1's small
   frequency list read as a corpus of WORDFREQ_TOKENS words (see `wordfreq_counts`; without
-  --wordfreq the model is the older, lingua-only one). Sources and licences:
-  `services/kabar-pipeline/data/lang/README.md`.
-- `id-ms.bin`: the Indonesian/Malay second stage: two hashed i8 log-odds tables (character
-  1-5-grams and words learned from lingua's id/ms rows; words from wordfreq's frequency lists).
-  Layout in `src/lang/idms.rs`.
+  --wordfreq the model is the older, lingua-only one), the Mozilla Malay/Indonesian strings
+  (--idms-train) and Firefox's interface strings in 25 other languages at UI_WEIGHT (--ui-train).
+  Sources and licences: `services/kabar-pipeline/data/lang/README.md`.
+- `id-ms.bin`, `id-ms-words.tsv`: the Indonesian/Malay evidence tables (character 1-5-gram and
+  word log-odds from wordfreq's two lists). Layout in `src/lang/idms.rs`.
+- `id-ms-lr.bin` (with --idms-train): the Indonesian/Malay pair classifier, a logistic
+  regression over hashed words and word pairs plus the evidence above (`build_idms_lr`).
 
 Feature extraction here and in `src/lang/features.rs` must agree byte for byte; the Rust test
 `lang::features::tests::hash_matches_python` pins one value.
 
-Pure Python (no numpy; msgpack to read wordfreq), about a minute on one core.
+Pure Python (no numpy; msgpack to read wordfreq), about two minutes on one core.
 """
 
 import argparse
@@ -71,6 +80,10 @@ WORDFREQ_TOKENS = float(os.environ.get("KABAR_TRAIN_WF_TOKENS", "30000"))
 WORDFREQ_MIN_ZIPF = float(os.environ.get("KABAR_TRAIN_WF_MIN_ZIPF", "3.0"))
 # lingua's Spanish rows lost their accents (0 non-ASCII letters in 600 sentences): left out.
 BROKEN = {"spa"}
+NGRAM_WITH_MOZ = os.environ.get("KABAR_TRAIN_NGRAM_MOZ", "1") == "1"
+# Firefox interface strings (scripts/data/build-ui-train.py, train split) count this much each
+# in the n-gram model, next to lingua's sentences and the wordfreq lists.
+UI_WEIGHT = float(os.environ.get("KABAR_TRAIN_UI_WEIGHT", "0.3"))
 
 
 def split_of(row_id):
@@ -227,11 +240,15 @@ def count_weighted(pairs, max_n, log2, memo):
     return out
 
 
-def build_ngram(train, out_dir, wheel):
+def build_ngram(train, out_dir, wheel, extra=(), ui=()):
     by_lang = collections.defaultdict(list)
-    for row in train:
+    for row in list(train) + list(extra):
         if row["lang"] in MODEL_LANGS:
             by_lang[row["lang"]].append(row["text"])
+    ui_by_lang = collections.defaultdict(list)
+    for row in ui:
+        if row["lang"] in MODEL_LANGS and row["lang"] not in ("ind", "zsm"):
+            ui_by_lang[row["lang"]].append(row["text"])
     langs = [lang for lang in MODEL_LANGS if by_lang[lang]]
     size = 1 << NGRAM_BUCKETS_LOG2
     table = bytearray(size * len(langs))
@@ -239,6 +256,9 @@ def build_ngram(train, out_dir, wheel):
     for col, lang in enumerate(langs):
         texts = [] if lang in BROKEN and wheel and lang in WORDFREQ else by_lang[lang]
         counts = count_hashed(texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        if ui_by_lang[lang]:
+            ui_counts = count_hashed(ui_by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+            counts.update({b: n * UI_WEIGHT for b, n in ui_counts.items()})
         if wheel and lang in WORDFREQ:
             pairs = wordfreq_counts(wheel, lang, script_checker(lang))
             counts.update(count_weighted(pairs, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo))
@@ -352,6 +372,117 @@ def idms_score(text, grams, table, markers):
 
 
 
+# The pair classifier (`id-ms-lr.bin`): logistic regression over hashed word unigrams and
+# bigrams, plus the score above (wordfreq, character n-grams, markers) as one more input.
+# Character n-grams in the regression were tried: better on the Mozilla tune split, worse on
+# every other domain (they learn Mozilla's vocabulary rather than the languages).
+LR_BUCKETS_LOG2 = 17
+LR_SCALE = 40.0  # i8 steps per nat, clipped to +-127
+LR_EPOCHS = 5
+LR_RATE = 0.1  # AdaGrad step
+LR_L2 = 1e-4
+BIGRAM_TAG = b"\x03"
+# lingua's Malay train rows are kept only when the score above does not call them Indonesian
+# (about half are Indonesian text): a row must score at least this much towards Malay.
+LINGUA_MALAY_MIN = float(os.environ.get("KABAR_TRAIN_LINGUA_MALAY_MIN", "3.0"))
+
+
+def lr_features(text, memo):
+    """Buckets of the pair classifier; mirror of `idms::IdMs::lr_features`."""
+    ws = words(text)
+    grams = [WORD_TAG + w.encode() for w in ws if len(w) <= 24]
+    grams += [BIGRAM_TAG + a.encode() + b" " + b.encode() for a, b in zip(ws, ws[1:])]
+    out = collections.Counter()
+    for gram in grams:
+        b = memo.get(gram)
+        if b is None:
+            b = memo[gram] = bucket(fnv(gram), LR_BUCKETS_LOG2)
+        out[b] += 1
+    return sorted(out.items())
+
+
+def moz_split(group):
+    return "tune" if int(group[:8], 16) % 10 < 2 else "train"
+
+
+def build_idms_lr(rows, moz_path, out_dir):
+    """Trains the pair classifier on the Mozilla strings (train split of their groups) and
+    lingua's id/ms train rows, Malay ones cleaned; reports the tune split."""
+    import random
+
+    grams = open(os.path.join(out_dir, "id-ms.bin"), "rb").read()[12:]
+    table = {}
+    with open(os.path.join(out_dir, "id-ms-words.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                word, llr = line.rstrip("\n").split("\t")
+                table[word] = float(llr)
+    markers = load_markers(out_dir)
+    with open(moz_path, encoding="utf-8") as f:
+        moz = [json.loads(line) for line in f]
+    train, tune = [], []
+    for r in moz:
+        text = unicodedata.normalize("NFC", r["text"])
+        (tune if moz_split(r["group"]) == "tune" else train).append((f"moz-{r['lang']}", text, r["lang"]))
+    dropped = 0
+    for r in rows:
+        if not (r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")):
+            continue
+        split = split_of(r["id"])
+        if split == "train":
+            if r["lang"] == "zsm" and idms_score(r["text"], grams, table, markers) < LINGUA_MALAY_MIN:
+                dropped += 1
+                continue
+            train.append(("lingua", r["text"], r["lang"]))
+        elif split == "calib" and r["lang"] == "ind":
+            tune.append(("lingua-ind", r["text"], "ind"))
+    memo = {}
+
+    def prepare(data):
+        return [
+            (lr_features(text, memo), idms_score(text, grams, table, markers), 1.0 if lang == "zsm" else 0.0, src)
+            for src, text, lang in data
+        ]
+
+    train_x, tune_x = prepare(train), prepare(tune)
+    size = 1 << LR_BUCKETS_LOG2
+    weights, sq = [0.0] * size, [1e-8] * size
+    dense, dense_sq = [0.0, 0.0], [1e-8, 1e-8]  # weight of the score above, bias
+
+    def z(example):
+        feats, prior = example[0], example[1]
+        return sum(weights[b] * n for b, n in feats) + dense[0] * prior + dense[1]
+
+    rng = random.Random(0)
+    for _ in range(LR_EPOCHS):
+        rng.shuffle(train_x)
+        for example in train_x:
+            feats, prior, label = example[0], example[1], example[2]
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z(example)))))
+            g = p - label
+            for b, n in feats:
+                grad = g * n + LR_L2 * weights[b]
+                sq[b] += grad * grad
+                weights[b] -= LR_RATE * grad / math.sqrt(sq[b])
+            for i, x in enumerate((prior, 1.0)):
+                grad = g * x
+                dense_sq[i] += grad * grad
+                dense[i] -= LR_RATE * grad / math.sqrt(dense_sq[i])
+    quantised = bytearray(size)
+    for b, w in enumerate(weights):
+        quantised[b] = struct.pack("<b", max(-127, min(127, int(round(w * LR_SCALE)))))[0]
+    header = b"KLLR" + struct.pack("<BBBBfff", 1, LR_BUCKETS_LOG2, 0, 0, LR_SCALE, dense[0], dense[1])
+    with open(os.path.join(out_dir, "id-ms-lr.bin"), "wb") as f:
+        f.write(header + bytes(quantised))
+    by_source = collections.defaultdict(lambda: [0, 0])
+    for example in tune_x:
+        q = sum(signed(quantised, b) * n for b, n in example[0]) / LR_SCALE + dense[0] * example[1] + dense[1]
+        by_source[example[3]][0] += (q > 0) == (example[2] == 1.0)
+        by_source[example[3]][1] += 1
+    report = ", ".join(f"{k} {r / n:.4f} ({n})" for k, (r, n) in sorted(by_source.items()))
+    print(f"  id-ms classifier: {len(train_x)} train rows ({dropped} lingua Malay rows dropped); tune: {report}", file=sys.stderr)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(here)
@@ -362,15 +493,41 @@ def main():
         "--wordfreq",
         help="wordfreq-3.1.1-py3-none-any.whl (pip download --no-deps wordfreq==3.1.1); needs msgpack",
     )
+    parser.add_argument(
+        "--idms-train",
+        help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py; "
+        "without it id-ms-lr.bin is left as it is",
+    )
+    parser.add_argument(
+        "--ui-train",
+        help="interface strings in many languages from scripts/data/build-ui-train.py (train split used)",
+    )
+    parser.add_argument("--only-idms", action="store_true", help="rebuild the id-ms tables only")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rows = load(args.data_dir)
     train = [r for r in rows if split_of(r["id"]) == "train"]
     print(f"{len(rows)} rows, {len(train)} in the train split", file=sys.stderr)
-    langs = build_ngram(train, args.out, args.wordfreq)
+    moz = []
+    if args.idms_train:
+        with open(args.idms_train, encoding="utf-8") as f:
+            moz = [json.loads(line) for line in f]
+        moz = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in moz if moz_split(r["group"]) == "train"]
+    if not args.only_idms:
+        # the Mozilla strings' train split also teaches the n-gram model interface Malay and
+        # Indonesian (without them short interface strings went to English, Javanese, Sundanese)
+        ui = []
+        if args.ui_train:
+            with open(args.ui_train, encoding="utf-8") as f:
+                ui = [json.loads(line) for line in f]
+            ui = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in ui if moz_split(r["group"]) == "train"]
+        langs = build_ngram(train, args.out, args.wordfreq, moz if NGRAM_WITH_MOZ else (), ui)
+        print(f"  n-gram model: {len(langs)} languages", file=sys.stderr)
     calib = [r for r in rows if split_of(r["id"]) == "calib"]
     build_idms(train, calib, args.data_dir, args.out)
-    print(f"wrote {args.out}: {len(langs)} languages", file=sys.stderr)
+    if args.idms_train:
+        build_idms_lr(rows, args.idms_train, args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// Prefix byte that marks a whole-word feature.
 const WORD_TAG: u8 = 0x02;
+/// Prefix byte that marks a word-bigram feature.
+const BIGRAM_TAG: u8 = 0x03;
 /// Longest word that also counts as a whole-word feature.
-const MAX_WORD_FEATURE_CHARS: usize = 24;
+pub const MAX_WORD_FEATURE_CHARS: usize = 24;
 
 /// True for characters that end a word.
 pub fn is_separator(ch: char) -> bool {
@@ -88,6 +90,12 @@ pub fn word_hash(word: &str) -> u64 {
     fnv_bytes(fnv_bytes(FNV_OFFSET, &[WORD_TAG]), word.as_bytes())
 }
 
+/// The hash of two consecutive words (`first second`).
+pub fn bigram_hash(first: &str, second: &str) -> u64 {
+    let hash = fnv_bytes(fnv_bytes(FNV_OFFSET, &[BIGRAM_TAG]), first.as_bytes());
+    fnv_bytes(fnv_bytes(hash, b" "), second.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +104,8 @@ mod tests {
     fn hash_matches_python() {
         // fnv(b"\x02kerana") in scripts/train-lang.py
         assert_eq!(word_hash("kerana"), 0x51c1_e850_bd85_4d1d);
+        // fnv(b"\x03kata laluan")
+        assert_eq!(bigram_hash("kata", "laluan"), 0xea06_2083_20a5_e488);
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //!   types (`data/lang/id-ms.bin`), clipped, so unseen inflections still count;
 //! - hand-written marker words (`data/lang/id-ms-markers.tsv`: karena/kerana, uang/wang, ...).
 //!
-//! lingua's Malay rows are not used: about half of them are Indonesian text.
+//! That sum is one input of a logistic regression over hashed word unigrams and bigrams
+//! (`data/lang/id-ms-lr.bin`), learned from parallel Malay/Indonesian interface strings (the
+//! Mozilla language packs) and those of lingua's rows whose label the sum does not contradict
+//! (about half of lingua's Malay rows are Indonesian text). [`IdMs::log_odds`] is its output.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -18,6 +21,7 @@ use super::features::{self, bucket};
 static GRAMS: &[u8] = include_bytes!("../../data/lang/id-ms.bin");
 static WORDS: &str = include_str!("../../data/lang/id-ms-words.tsv");
 static MARKERS: &str = include_str!("../../data/lang/id-ms-markers.tsv");
+static REGRESSION: &[u8] = include_bytes!("../../data/lang/id-ms-lr.bin");
 
 /// Weights of the three kinds of evidence (mirrored in `scripts/train-lang.py`).
 const W_WORDS: f32 = 0.8;
@@ -39,6 +43,44 @@ pub struct IdMs {
     /// Word -> weighted log-odds (wordfreq and markers together).
     words: HashMap<&'static str, f32>,
     markers: HashMap<&'static str, f32>,
+    regression: Regression,
+}
+
+/// The pair classifier's weights: `id-ms-lr.bin` is `KLLR`, version u8, log2(buckets) u8, two
+/// padding bytes, scale f32 (steps per nat), the weight of [`IdMs::score`] f32, the bias f32,
+/// then one i8 weight per bucket.
+#[derive(Debug)]
+struct Regression {
+    log2: u8,
+    scale: f32,
+    prior_weight: f32,
+    bias: f32,
+    weights: &'static [u8],
+}
+
+impl Regression {
+    fn parse(bytes: &'static [u8]) -> Option<Self> {
+        let (header, weights) = bytes.split_at_checked(20)?;
+        if &header[..4] != b"KLLR" || header[4] != 1 {
+            return None;
+        }
+        let log2 = header[5];
+        if weights.len() != 1 << log2 {
+            return None;
+        }
+        let float = |at: usize| header[at..at + 4].try_into().ok().map(f32::from_le_bytes);
+        Some(Self {
+            log2,
+            scale: float(8)?,
+            prior_weight: float(12)?,
+            bias: float(16)?,
+            weights,
+        })
+    }
+
+    fn weight(&self, hash: u64) -> i32 {
+        i32::from(self.weights[bucket(hash, self.log2)] as i8)
+    }
 }
 
 fn tsv(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -75,11 +117,31 @@ impl IdMs {
             grams,
             words,
             markers,
+            regression: Regression::parse(REGRESSION)?,
         })
     }
 
-    /// Log-odds (nats) that an already lower-cased text is Malay rather than Indonesian, and
-    /// how many words gave evidence.
+    /// Log-odds (nats) that an already lower-cased text is Malay rather than Indonesian: the
+    /// pair classifier's output.
+    pub fn log_odds(&self, lower: &str, chars: &mut Vec<char>) -> f32 {
+        let (prior, _) = self.score(lower, chars);
+        let regression = &self.regression;
+        let mut sum = 0i32;
+        let mut previous: Option<&str> = None;
+        for word in features::words(lower) {
+            if word.chars().count() <= features::MAX_WORD_FEATURE_CHARS {
+                sum += regression.weight(features::word_hash(word));
+            }
+            if let Some(previous) = previous {
+                sum += regression.weight(features::bigram_hash(previous, word));
+            }
+            previous = Some(word);
+        }
+        sum as f32 / regression.scale + regression.prior_weight * prior + regression.bias
+    }
+
+    /// The hand-made evidence (wordfreq log-odds, character n-grams, markers) in nats towards
+    /// Malay, and how many words gave any.
     pub fn score(&self, lower: &str, chars: &mut Vec<char>) -> (f32, u32) {
         let mut total = 0.0;
         let mut evidence = 0;
@@ -112,7 +174,7 @@ mod tests {
     use super::*;
 
     fn score(text: &str) -> f32 {
-        STAGE.score(&text.to_lowercase(), &mut Vec::new()).0
+        STAGE.log_odds(&text.to_lowercase(), &mut Vec::new())
     }
 
     #[test]
@@ -122,6 +184,24 @@ mod tests {
             score("Pemerintah mengatakan bahwa uang itu sudah dibayar karena kasus tersebut")
                 < -1.0
         );
+    }
+
+    #[test]
+    fn regression_table_parses() {
+        let regression = &STAGE.regression;
+        assert!(regression.scale > 0.0 && regression.prior_weight > 0.0);
+        assert!(regression.weights.iter().any(|&w| w != 0));
+    }
+
+    #[test]
+    fn the_regression_adds_to_the_hand_made_evidence() {
+        // written for this test: the same interface message in each language
+        let malay = "Tetingkap pelayar tidak dapat dibuka";
+        let indonesian = "Jendela peramban tidak dapat dibuka";
+        let lower = |text: &str| text.to_lowercase();
+        let mut chars = Vec::new();
+        assert!(STAGE.log_odds(&lower(malay), &mut chars) > 0.0);
+        assert!(STAGE.log_odds(&lower(indonesian), &mut chars) < 0.0);
     }
 
     #[test]

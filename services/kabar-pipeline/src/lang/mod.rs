@@ -11,7 +11,9 @@
 //!    stands for the few languages only it knows). Skipping whatlang when the model is sure
 //!    is what keeps kabar near whatlang's speed.
 //! 4. Indonesian and Malay, which whatlang cannot tell apart, go to a dedicated stage
-//!    ([`idms`]): wordfreq log-odds, character n-grams and marker words.
+//!    ([`idms`]): a logistic regression over words and word pairs, learned from parallel Malay
+//!    and Indonesian interface strings, on top of wordfreq log-odds, character n-grams and
+//!    marker words.
 //! 5. The scores become probabilities: `confidence` is the winner's, `alternatives` the
 //!    runners-up, `reliable` a threshold calibrated on held-back rows; body chunks that disagree
 //!    with the winner for a fifth or more of the text make the `secondary` language.

@@ -23,7 +23,7 @@ pub struct Tuning {
     /// n-gram features overlap (each character is in several), so their log-likelihoods are
     /// divided by this before they become probabilities.
     pub temperature: f32,
-    /// The pair stage's starting point: a slight lean to Indonesian, the more common of the two.
+    /// Added to the pair stage's log-odds (its own bias is learned with it).
     pub pair_bias: f32,
     /// `reliable` when the winner's probability is at least this.
     pub reliable: f32,
@@ -35,7 +35,7 @@ impl Default for Tuning {
             whatlang_base: 0.0,
             whatlang_bonus: 3.0,
             temperature: 6.0,
-            pair_bias: -1.0,
+            pair_bias: 0.0,
             reliable: 0.99,
         }
     }
@@ -202,7 +202,7 @@ impl<'a> Scorer<'a> {
             (true, false) => 0.0,
             (false, true) => 1.0,
             _ => {
-                let (odds, _) = IDMS.score(&self.words, &mut Vec::new());
+                let odds = IDMS.log_odds(&self.words, &mut Vec::new());
                 let z = odds + self.options.malay_prior + self.tuning.pair_bias;
                 1.0 / (1.0 + (-z).exp())
             }
