@@ -58,8 +58,9 @@ static NOISE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The body counts this many times as much as the title.
 const BODY_WEIGHT: u32 = 2;
-/// At most this many characters of body are read by the n-gram model.
-const MAX_MODEL_CHARS: usize = 2000;
+/// At most this many characters of title and body are read by the models (sampled over a longer
+/// body): enough for an article's language and its chunks' votes, and a bound on the cost.
+const MAX_MODEL_CHARS: usize = 1200;
 /// Body chunks of at least this many characters vote on a secondary language.
 const CHUNK_CHARS: usize = 60;
 /// A secondary language must cover at least this share of the voting chunks.

@@ -81,20 +81,33 @@ impl<'a> Scorer<'a> {
     }
 
     /// Scores one lower-cased text with a weight; `chunked` keeps per-chunk costs.
+    ///
+    /// A chunked text longer than what is left of [`MAX_MODEL_CHARS`] is sampled: every n-th
+    /// chunk, spread over the whole text, so a language that only starts further down (a quote,
+    /// a translation at the end) still gets its chunks, at a bounded cost per article.
     pub fn add_text(&mut self, lower: &str, weight: u32, chunked: bool) {
         if lower.trim().is_empty() || self.read >= MAX_MODEL_CHARS {
             return;
         }
-        self.words.push_str(lower);
-        self.words.push('\n');
         if !chunked {
+            self.words.push_str(lower);
+            self.words.push('\n');
             let costs = MODEL.costs(lower, MAX_MODEL_CHARS, &mut self.chars);
             self.total.add_scaled(&costs, weight);
             return;
         }
-        for chunk in chunks(lower) {
+        let budget = MAX_MODEL_CHARS - self.read;
+        // Bytes bound characters from above: sampling starts only when it may be needed.
+        let stride = if lower.len() <= budget {
+            1
+        } else {
+            lower.chars().count().div_ceil(budget)
+        };
+        for chunk in chunks(lower).step_by(stride) {
             let costs = MODEL.costs(chunk, MAX_MODEL_CHARS - self.read, &mut self.chars);
             self.total.add_scaled(&costs, weight);
+            self.words.push_str(chunk);
+            self.words.push('\n');
             let chars = chunk.chars().count();
             self.read += chars;
             if chars >= CHUNK_CHARS {

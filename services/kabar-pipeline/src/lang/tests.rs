@@ -106,6 +106,28 @@ fn mixed_articles_name_a_secondary_language() {
 }
 
 #[test]
+fn a_long_body_is_sampled_to_its_end() {
+    // Three quarters English, then German: past the models' read budget, so only a body
+    // sampled over its whole length sees the German part at all.
+    let english = "The government announced a new budget on Monday, raising spending on schools and hospitals across the country. \
+        Officials said the plan would be debated in parliament next week and could pass before the summer recess. ";
+    let german = "Die Regierung hat am Montag einen neuen Haushalt vorgestellt, der mehr Geld für Schulen und Krankenhäuser im ganzen Land vorsieht. \
+        Die Opposition kritisierte den Plan als unzureichend und forderte weitere Gespräche mit den Ländern. ";
+    let body = format!("{}{}", english.repeat(15), german.repeat(5));
+    assert!(body.chars().count() > 2 * MAX_MODEL_CHARS);
+    let language = LanguageDetector::new().detect("Budget news", &body);
+    assert_eq!(language.code, "eng");
+    let secondary = language
+        .secondary
+        .expect("German, from the end of the body");
+    assert_eq!(secondary.code, "deu");
+    assert!(
+        secondary.share >= 0.2 && secondary.share <= 0.4,
+        "{secondary:?}"
+    );
+}
+
+#[test]
 fn expected_languages_tilt_close_calls() {
     let text = "Saya suka makan nasi goreng";
     let tilted = LanguageDetector::with_options(DetectorOptions {
