@@ -12,6 +12,9 @@ use kabar_pipeline::entities::train::{Sentence, Trainer, common_words};
 #[derive(serde::Deserialize)]
 struct Row {
     lang: String,
+    /// Consecutive sentences with the same document key are trained on as one text.
+    #[serde(default)]
+    doc: Option<String>,
     tokens: Vec<String>,
     tags: Vec<String>,
 }
@@ -25,14 +28,23 @@ fn main() -> anyhow::Result<()> {
     let bits: u32 = rest.get(1).map_or(Ok(19), |b| b.parse())?;
     let gazetteer = Gazetteer::bundled()?;
     let file = std::fs::File::open(input).with_context(|| format!("open {input}"))?;
-    let mut sentences = Vec::new();
+    let mut sentences: Vec<Sentence> = Vec::new();
+    let mut last_doc = None;
     for line in BufReader::new(file).lines() {
         let row: Row = serde_json::from_str(&line?)?;
-        sentences.push(Sentence {
-            language: row.lang,
-            tokens: row.tokens,
-            tags: row.tags,
-        });
+        let same = row.doc.is_some() && row.doc == last_doc;
+        match sentences.last_mut() {
+            Some(previous) if same && std::env::var_os("KABAR_TRAIN_SENTENCES").is_none() => {
+                previous.tokens.extend(row.tokens);
+                previous.tags.extend(row.tags);
+            }
+            _ => sentences.push(Sentence {
+                language: row.lang,
+                tokens: row.tokens,
+                tags: row.tags,
+            }),
+        }
+        last_doc = row.doc;
     }
     let mut trainer = Trainer::new(bits, common_words(&sentences));
     for sentence in &sentences {
