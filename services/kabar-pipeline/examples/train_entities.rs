@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 
 use anyhow::Context;
 use kabar_pipeline::entities::gazetteer::Gazetteer;
-use kabar_pipeline::entities::train::{Sentence, Trainer, common_words};
+use kabar_pipeline::entities::train::{Ensemble, Sentence, Trainer, common_words};
 
 #[derive(serde::Deserialize)]
 struct Row {
@@ -46,33 +46,50 @@ fn main() -> anyhow::Result<()> {
         }
         last_doc = row.doc;
     }
-    let mut trainer = Trainer::new(bits, common_words(&sentences));
-    for sentence in &sentences {
-        trainer.add(&gazetteer, sentence);
-    }
-    eprintln!(
-        "{} sentences; {} of {} gold name tokens outside candidate tokens",
-        trainer.len(),
-        trainer.hidden_gold_tokens,
-        trainer.gold_tokens
-    );
-    // A fixed shuffle per epoch (xorshift), so that builds are reproducible.
-    let mut order: Vec<usize> = (0..trainer.len()).collect();
-    // KABAR_TRAIN_SEED picks another shuffle, to see how much a score owes to the order.
-    let mut state = match std::env::var("KABAR_TRAIN_SEED") {
-        Ok(seed) => seed.parse::<u64>()?.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
-        Err(_) => 0x2545_f491_4f6c_dd1d_u64,
+    // KABAR_TRAIN_SEED picks other shuffles, to see how much a score owes to the order;
+    // KABAR_TRAIN_SHUFFLES is how many shuffles are trained and averaged into one model.
+    let first_seed: Option<u64> = match std::env::var("KABAR_TRAIN_SEED") {
+        Ok(seed) => Some(seed.parse()?),
+        Err(_) => None,
     };
-    for epoch in 1..=epochs {
-        for i in (1..order.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            order.swap(i, (state % (i as u64 + 1)) as usize);
+    let shuffles: u64 = match std::env::var("KABAR_TRAIN_SHUFFLES") {
+        Ok(n) => n.parse()?,
+        Err(_) => 5,
+    };
+    let common = common_words(&sentences);
+    let mut ensemble = Ensemble::default();
+    for member in 0..shuffles.max(1) {
+        let mut trainer = Trainer::new(bits, common.clone());
+        for sentence in &sentences {
+            trainer.add(&gazetteer, sentence);
         }
-        let errors = trainer.epoch(&order);
-        eprintln!("epoch {epoch}: {errors} token errors");
+        if member == 0 {
+            eprintln!(
+                "{} documents; {} of {} gold name tokens outside candidate tokens",
+                trainer.len(),
+                trainer.hidden_gold_tokens,
+                trainer.gold_tokens
+            );
+        }
+        // A fixed shuffle per epoch (xorshift), so that builds are reproducible.
+        let mut order: Vec<usize> = (0..trainer.len()).collect();
+        let mut state = match first_seed {
+            Some(seed) => (seed + member).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
+            None if member == 0 => 0x2545_f491_4f6c_dd1d_u64,
+            None => member.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
+        };
+        for epoch in 1..=epochs {
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                order.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let errors = trainer.epoch(&order);
+            eprintln!("shuffle {member}, epoch {epoch}: {errors} token errors");
+        }
+        ensemble.add(&trainer);
     }
-    std::fs::write(output, trainer.finish()).with_context(|| format!("write {output}"))?;
+    std::fs::write(output, ensemble.finish()).with_context(|| format!("write {output}"))?;
     Ok(())
 }
