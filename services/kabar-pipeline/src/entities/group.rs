@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::features::{HashedSet, hash_lower, is_title};
-use super::gazetteer::Gazetteer;
+use super::gazetteer::{Gazetteer, Hit};
 use super::{Analysis, RawMention};
 use crate::article::{Entity, EntityType, Mention, TextField};
 
@@ -101,10 +101,12 @@ pub(crate) fn resolve(
         resolved.retain(|m| m.known.is_some());
     }
     let tagger_decides_places = !headline && matches!(language, "ind" | "zsm");
+    // The tagger's mentions do not overlap: sorted by start, they are sorted by end too.
+    resolved.sort_unstable_by_key(|m| (m.start, m.end));
+    merge_into_known(gazetteer, &analysis.hits, &mut resolved);
     // The tagger's mentions, sorted, for overlap checks in logarithmic time (hostile input can
     // hold hundreds of thousands of hits).
-    let mut taken: Vec<(usize, usize)> = resolved.iter().map(|m| (m.start, m.end)).collect();
-    taken.sort_unstable();
+    let taken: Vec<(usize, usize)> = resolved.iter().map(|m| (m.start, m.end)).collect();
     let overlaps_taken = |start: usize, end: usize| {
         let index = taken.partition_point(|&(_, taken_end)| taken_end <= start);
         taken
@@ -127,6 +129,52 @@ pub(crate) fn resolve(
         }
     }
     out.extend(resolved);
+}
+
+/// A strong known name that holds the tagger's mentions whole, pieces of it, replaces them:
+/// "Bosnia" and "Herzegovina" are "Bosnia and Herzegovina", "Department" of "Department of
+/// Justice" is the department. `resolved` is sorted and stays so.
+fn merge_into_known(gazetteer: &Gazetteer, hits: &[Hit], resolved: &mut Vec<RawMention>) {
+    let mut merged: Vec<RawMention> = Vec::with_capacity(resolved.len());
+    let mut next = 0;
+    for hit in hits {
+        if next >= resolved.len() {
+            break;
+        }
+        let known = gazetteer.entity(hit.entity);
+        if !known.strong {
+            continue;
+        }
+        // Mentions before the hit stay as they are.
+        let from = next + resolved[next..].partition_point(|m| m.end <= hit.start);
+        merged.extend(resolved[next..from].iter().cloned());
+        next = from;
+        let to = from + resolved[from..].partition_point(|m| m.start < hit.end);
+        let inside = &resolved[from..to];
+        let whole = inside
+            .iter()
+            .all(|m| m.start >= hit.start && m.end <= hit.end);
+        let smaller = inside.len() > 1
+            || inside
+                .first()
+                .is_some_and(|m| (m.start, m.end) != (hit.start, hit.end));
+        if inside.is_empty() || !whole || !smaller {
+            continue;
+        }
+        merged.push(RawMention {
+            field: inside[0].field,
+            start: hit.start,
+            end: hit.end,
+            entity_type: known.entity_type,
+            known: Some(hit.entity),
+        });
+        next = to;
+    }
+    if merged.is_empty() {
+        return;
+    }
+    merged.extend(resolved.drain(next..));
+    *resolved = merged;
 }
 
 /// Text in capitals, or a title in title case (nearly every word capitalised).
@@ -398,7 +446,59 @@ fn type_index(entity_type: EntityType) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::entities::EntityTagger;
+
+    fn raw(start: usize, end: usize, entity_type: EntityType) -> RawMention {
+        RawMention {
+            field: TextField::Body,
+            start,
+            end,
+            entity_type,
+            known: None,
+        }
+    }
+
+    fn spans(mentions: &[RawMention], text: &str) -> Vec<(String, EntityType)> {
+        mentions
+            .iter()
+            .map(|m| (text[m.start..m.end].to_owned(), m.entity_type))
+            .collect()
+    }
+
+    #[test]
+    fn known_names_absorb_the_pieces_they_hold_whole() {
+        let gazetteer = Gazetteer::parse(
+            "LOC\tQ225\tBosnia and Herzegovina\tBosnia and Herzegovina\n\
+             ORG\t\tDepartment of Justice\tDepartment of Justice\n\
+             LOC\t\tNew York\tNew York\n",
+        )
+        .expect("table");
+        let text = "Bosnia and Herzegovina met the Department of Justice in New York City.";
+        let hits = gazetteer.find(text, "eng");
+        let at = |s: &str| text.find(s).expect("in text");
+        let mut resolved = vec![
+            raw(at("Bosnia"), at("Bosnia") + 6, EntityType::Location),
+            raw(
+                at("Herzegovina"),
+                at("Herzegovina") + 11,
+                EntityType::Location,
+            ),
+            raw(at("Department"), at("Department") + 10, EntityType::Person),
+            // Crosses the known name's end: the tagger's longer name stays.
+            raw(at("New York"), at(" City") + 5, EntityType::Location),
+        ];
+        merge_into_known(&gazetteer, &hits, &mut resolved);
+        assert_eq!(
+            spans(&resolved, text),
+            [
+                ("Bosnia and Herzegovina".to_owned(), EntityType::Location),
+                ("Department of Justice".to_owned(), EntityType::Organisation),
+                ("New York City".to_owned(), EntityType::Location),
+            ]
+        );
+        assert!(resolved[0].known.is_some() && resolved[2].known.is_none());
+    }
 
     #[test]
     fn a_place_split_off_across_a_line_break_leaves_a_trimmed_name() {

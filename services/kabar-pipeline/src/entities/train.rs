@@ -210,42 +210,136 @@ impl Trainer {
 
     /// The averaged, quantised model in its binary format.
     pub fn finish(&self) -> Vec<u8> {
+        let mut ensemble = Ensemble::default();
+        ensemble.add(self);
+        ensemble.finish()
+    }
+
+    /// The averaged weights and transitions.
+    fn averaged(&self) -> (Vec<[f32; TAGS]>, [[f32; TAGS]; TAGS]) {
         let average = |w: f32, total: f32| w - total / self.step;
-        let mut max = 0.0f32;
-        for (row, totals) in self.weights.iter().zip(&self.totals) {
-            for (&w, &t) in row.iter().zip(totals) {
-                max = max.max(average(w, t).abs());
-            }
-        }
-        for (row, totals) in self.transitions.iter().zip(&self.transition_totals) {
-            for (&w, &t) in row.iter().zip(totals) {
-                max = max.max(average(w, t).abs());
-            }
-        }
-        let scale = if max > 0.0 { 32000.0 / max } else { 1.0 };
-        // Summing ~30 features must not overflow i32: 30 * 32000 is far below.
-        let quantise = |value: f32| (value * scale).round() as i16;
-        let weights: Vec<[i16; TAGS]> = self
+        let weights = self
             .weights
             .iter()
             .zip(&self.totals)
             .map(|(row, totals)| {
-                let mut out = [0i16; TAGS];
+                let mut out = [0f32; TAGS];
                 for (o, (&w, &t)) in out.iter_mut().zip(row.iter().zip(totals)) {
-                    *o = quantise(average(w, t));
+                    *o = average(w, t);
                 }
                 out
             })
             .collect();
-        let mut transitions = [[0i16; TAGS]; TAGS];
+        let mut transitions = [[0f32; TAGS]; TAGS];
         for (out, (row, totals)) in transitions
             .iter_mut()
             .zip(self.transitions.iter().zip(&self.transition_totals))
         {
             for (o, (&w, &t)) in out.iter_mut().zip(row.iter().zip(totals)) {
-                *o = quantise(average(w, t));
+                *o = average(w, t);
             }
         }
+        (weights, transitions)
+    }
+}
+
+/// The mean of several trained perceptrons (the same data in other shuffles): one model whose
+/// choices depend less on the order of training than any one of them.
+#[derive(Default)]
+pub struct Ensemble {
+    bits: u32,
+    weights: Vec<[f32; TAGS]>,
+    transitions: [[f32; TAGS]; TAGS],
+    common: HashedSet,
+    members: usize,
+}
+
+impl Ensemble {
+    /// Adds a trained perceptron; all must share the feature space (bits).
+    pub fn add(&mut self, trainer: &Trainer) {
+        let (weights, transitions) = trainer.averaged();
+        if self.members == 0 {
+            self.bits = trainer.bits;
+            self.weights = weights;
+            self.transitions = transitions;
+            self.common = trainer.common.clone();
+        } else {
+            assert_eq!(self.bits, trainer.bits, "ensemble members differ in bits");
+            for (sum, row) in self.weights.iter_mut().zip(&weights) {
+                for (s, w) in sum.iter_mut().zip(row) {
+                    *s += w;
+                }
+            }
+            for (sum, row) in self.transitions.iter_mut().zip(&transitions) {
+                for (s, w) in sum.iter_mut().zip(row) {
+                    *s += w;
+                }
+            }
+        }
+        self.members += 1;
+    }
+
+    /// The mean model, quantised, in its binary format (only ratios of weights matter, so the
+    /// sum is as good as the mean).
+    pub fn finish(&self) -> Vec<u8> {
+        let max = self
+            .weights
+            .iter()
+            .chain(&self.transitions)
+            .flatten()
+            .fold(0.0f32, |max, &w| max.max(w.abs()));
+        let scale = if max > 0.0 { 32000.0 / max } else { 1.0 };
+        // Summing ~45 features must not overflow i32: 45 * 32000 is far below.
+        let quantise = |value: f32| (value * scale).round() as i16;
+        let weights: Vec<[i16; TAGS]> = self.weights.iter().map(|row| row.map(quantise)).collect();
+        let transitions = self.transitions.map(|row| row.map(quantise));
         Model::to_bytes(self.bits, &transitions, &weights, &self.common)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(tokens: &str, tags: &str) -> Sentence {
+        Sentence {
+            language: "eng".to_owned(),
+            tokens: tokens.split(' ').map(str::to_owned).collect(),
+            tags: tags.split(' ').map(str::to_owned).collect(),
+        }
+    }
+
+    fn trained(order: &[usize]) -> Trainer {
+        let gazetteer = Gazetteer::parse("LOC\t\tParis\tParis\n").expect("table");
+        let sentences = [
+            sentence("Alice Smith visited Paris .", "B-PER I-PER O B-LOC O"),
+            sentence("Acme Corp hired Bob Jones .", "B-ORG I-ORG O B-PER I-PER O"),
+        ];
+        let mut trainer = Trainer::new(12, common_words(&sentences));
+        for s in &sentences {
+            trainer.add(&gazetteer, s);
+        }
+        for _ in 0..3 {
+            trainer.epoch(order);
+        }
+        trainer
+    }
+
+    #[test]
+    fn an_ensemble_is_the_mean_of_its_members() {
+        let (a, b) = (trained(&[0, 1]), trained(&[1, 0]));
+        // The mean of a model with itself is that model.
+        let mut twice = Ensemble::default();
+        twice.add(&a);
+        twice.add(&a);
+        assert_eq!(twice.finish(), a.finish());
+        // Of two different models: neither of them, and a model that loads.
+        let mut both = Ensemble::default();
+        both.add(&a);
+        both.add(&b);
+        let bytes = both.finish();
+        assert_ne!(bytes, a.finish());
+        assert_ne!(bytes, b.finish());
+        Model::from_bytes(&bytes).expect("model");
     }
 }
