@@ -208,13 +208,16 @@ class Bench:
         wall_start = time.monotonic()
         extra = {}
         worker = None
-        sampling, samples = threading.Event(), []
+        sampling, samples, process_samples = threading.Event(), [], []
         if during:
             worker = threading.Thread(target=lambda: extra.update(during(procs)))
             worker.start()
             # Whether kabar had the CPUs when it needed them, second by second.
             threading.Thread(target=sample_scheduler,
                              args=(procs[0].pid, self.args.broker_pid, sampling, samples),
+                             daemon=True).start()
+            # And who else had them: every process, once a second.
+            threading.Thread(target=sample_processes, args=(sampling, process_samples),
                              daemon=True).start()
         deadline = time.monotonic() + self.args.timeout
         done = 0
@@ -257,6 +260,11 @@ class Bench:
         result.update(extra)
         if samples:
             result["scheduler_by_second"] = per_second_scheduler(samples)
+        if len(process_samples) > 1:
+            labels = {p.pid: "kabar (service)" for p in procs}
+            if self.args.broker_pid:
+                labels[self.args.broker_pid] = "broker"
+            result["cpu_by_process"] = top_processes(process_samples, labels)
         log(f"{name}: {result['throughput'] or 0:.0f} articles/s, "
             f"peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB, ready {result['readyz_seconds']:.3f} s")
         return result
@@ -447,6 +455,49 @@ def sample_scheduler(pid, broker_pid, stop, samples):
         samples.append((time.time(), stat, broker, machine_ticks()))
 
 
+def process_ticks():
+    """{pid: (command name, CPU ticks used so far)} of every process on the machine."""
+    ticks = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may itself hold spaces or parentheses.
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        ticks[int(pid)] = (name, int(rest[11]) + int(rest[12]))  # utime + stime
+    return ticks
+
+
+def sample_processes(stop, samples):
+    """Every second until `stop`: every process's CPU ticks, to say who had the CPUs."""
+    samples.append((time.time(), process_ticks()))
+    while not stop.wait(1.0):
+        samples.append((time.time(), process_ticks()))
+
+
+def top_processes(samples, labels, top=6):
+    """CPU seconds per command name over the sampled span, the busiest first (processes that
+    started or ended within it count from their first or to their last sample); `labels`
+    names known pids apart from others of the same command (the kabar service from `kabar
+    produce`)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for (_, before), (_, after) in zip(samples, samples[1:]):
+        for pid, (name, ticks) in after.items():
+            previous = before.get(pid)
+            if previous and previous[0] == name:
+                name = labels.get(pid, name)
+                used[name] = used.get(name, 0) + (ticks - previous[1]) / hz
+    span = samples[-1][0] - samples[0][0] if len(samples) > 1 else 0
+    return {"seconds": round(span, 1),
+            "cpu_seconds": {name: round(cpu, 2) for name, cpu in
+                            sorted(used.items(), key=lambda item: -item[1])[:top] if cpu > 0}}
+
+
 def per_second_scheduler(samples):
     """Per wall-clock second: kabar's and the broker's CPU seconds and their threads' run-queue
     wait in seconds (time runnable but not running), and the share of the machine's CPUs that
@@ -594,6 +645,11 @@ def markdown(results):
         f"| half speed: rank correlation of the per-second p99 with the run-queue wait of "
         f"kabar's / the broker's threads | {fmt(st.get('p99_vs_kabar_wait_correlation'), 2)} / "
         f"{fmt(st.get('p99_vs_broker_wait_correlation'), 2)} | |",
+        f"| half speed: CPU seconds by process over {fmt(half.get('cpu_by_process', {}).get('seconds'))} s "
+        f"(top {len(half.get('cpu_by_process', {}).get('cpu_seconds', {}))}) | "
+        + (", ".join(f"{name} {cpu:.1f}" for name, cpu in
+                     half.get("cpu_by_process", {}).get("cpu_seconds", {}).items()) or "n/a")
+        + " | |",
         f"| latency in the burst ({half['burst_rate']:.0f}/s asked, "
         f"{fmt(half.get('burst_achieved_rate'))}/s produced) p50 / p99 | "
         f"{fmt(bu['p50'])} / {fmt(bu['p99'])} ms | |",
