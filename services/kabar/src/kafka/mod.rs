@@ -118,7 +118,11 @@ fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
     client
         .set("enable.idempotence", "true")
         .set("acks", "all")
-        .set("linger.ms", "5")
+        // 10 ms, not 5: fewer, larger produce requests. Enriching 60,000 articles through a
+        // local broker, librdkafka's broker threads used 1.1-1.6 CPU-seconds at 5 ms and
+        // 0.35-0.6 at 10 ms (0.25 at 25 ms), about a tenth of kabar's CPU, for at most 5 ms
+        // more latency when the output is quiet.
+        .set("linger.ms", "10")
         .set("compression.type", "lz4")
         .set("message.timeout.ms", "30000")
         // Room for a dead letter carrying the largest accepted input unchanged, plus headers.
