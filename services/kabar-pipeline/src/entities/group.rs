@@ -449,16 +449,6 @@ mod tests {
     use super::*;
     use crate::entities::EntityTagger;
 
-    fn raw(start: usize, end: usize, entity_type: EntityType) -> RawMention {
-        RawMention {
-            field: TextField::Body,
-            start,
-            end,
-            entity_type,
-            known: None,
-        }
-    }
-
     fn spans(mentions: &[RawMention], text: &str) -> Vec<(String, EntityType)> {
         mentions
             .iter()
@@ -478,15 +468,15 @@ mod tests {
         let hits = gazetteer.find(text, "eng");
         let at = |s: &str| text.find(s).expect("in text");
         let mut resolved = vec![
-            raw(at("Bosnia"), at("Bosnia") + 6, EntityType::Location),
-            raw(
+            RawMention::in_body(at("Bosnia"), at("Bosnia") + 6, EntityType::Location),
+            RawMention::in_body(
                 at("Herzegovina"),
                 at("Herzegovina") + 11,
                 EntityType::Location,
             ),
-            raw(at("Department"), at("Department") + 10, EntityType::Person),
+            RawMention::in_body(at("Department"), at("Department") + 10, EntityType::Person),
             // Crosses the known name's end: the tagger's longer name stays.
-            raw(at("New York"), at(" City") + 5, EntityType::Location),
+            RawMention::in_body(at("New York"), at(" City") + 5, EntityType::Location),
         ];
         merge_into_known(&gazetteer, &hits, &mut resolved);
         assert_eq!(

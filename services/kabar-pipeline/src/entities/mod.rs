@@ -48,6 +48,20 @@ pub(crate) struct RawMention {
     pub known: Option<usize>,
 }
 
+#[cfg(test)]
+impl RawMention {
+    /// An unlinked mention in the body, for tests.
+    pub(crate) fn in_body(start: usize, end: usize, entity_type: EntityType) -> Self {
+        Self {
+            field: TextField::Body,
+            start,
+            end,
+            entity_type,
+            known: None,
+        }
+    }
+}
+
 /// A text prepared for tagging: tokens, their facts, the gazetteer hits.
 pub(crate) struct Analysis {
     pub tokens: Vec<Token>,
@@ -285,25 +299,15 @@ mod tests {
         }
     }
 
-    fn raw(start: usize, end: usize, entity_type: EntityType) -> RawMention {
-        RawMention {
-            field: TextField::Body,
-            start,
-            end,
-            entity_type,
-            known: None,
-        }
-    }
-
     #[test]
     fn repeats_of_a_found_name_are_mentions_with_the_majority_type() {
         let body =
             "Acme Widgets hired Jordan. Jordan left Acme Widgetsville; Jordan sued Acme Widgets.";
         let mut mentions = vec![
-            raw(0, 12, EntityType::Organisation),
-            raw(19, 25, EntityType::Person),
-            raw(27, 33, EntityType::Person),
-            raw(58, 64, EntityType::Location),
+            RawMention::in_body(0, 12, EntityType::Organisation),
+            RawMention::in_body(19, 25, EntityType::Person),
+            RawMention::in_body(27, 33, EntityType::Person),
+            RawMention::in_body(58, 64, EntityType::Location),
         ];
         group::propagate(&mut mentions, "", body, &HashedSet::default());
         let mut found: Vec<(&str, EntityType)> = mentions
@@ -327,7 +331,7 @@ mod tests {
     #[test]
     fn common_words_are_not_repeated() {
         let body = "Will said no. Will it rain?";
-        let mut mentions = vec![raw(0, 4, EntityType::Person)];
+        let mut mentions = vec![RawMention::in_body(0, 4, EntityType::Person)];
         let common: HashedSet = [features::hash_lower("will")].into_iter().collect();
         group::propagate(&mut mentions, "", body, &common);
         assert_eq!(mentions.len(), 1);
