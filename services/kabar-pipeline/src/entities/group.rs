@@ -28,7 +28,11 @@ pub(crate) fn resolve(
         while from + 1 < last && is_title(tokens[from].text(text)) {
             from += 1;
         }
-        let mut pieces = vec![(tokens[from].start, mention.end, mention.entity_type)];
+        let end = without_open_bracket(text, tokens[from].start, mention.end);
+        if end <= tokens[from].start {
+            continue;
+        }
+        let mut pieces = vec![(tokens[from].start, end, mention.entity_type)];
         // A known place or organisation at either end of a person's name is its own mention
         // ("AS John Park", "London James Nixey"); inside organisations it belongs to the name
         // ("University of Berlin").
@@ -175,6 +179,16 @@ fn merge_into_known(gazetteer: &Gazetteer, hits: &[Hit], resolved: &mut Vec<RawM
     }
     merged.extend(resolved.drain(next..));
     *resolved = merged;
+}
+
+/// The end of a span cut before a bracket it opens but does not close: "Bank Indonesia (BI"
+/// is "Bank Indonesia" (the tagger stopped inside the abbreviation's brackets).
+fn without_open_bracket(text: &str, start: usize, end: usize) -> usize {
+    let span = &text[start..end];
+    match span.rfind(['(', '[']) {
+        Some(open) if !span[open..].contains([')', ']']) => start + span[..open].trim_end().len(),
+        _ => end,
+    }
 }
 
 /// Text in capitals, or a title in title case (nearly every word capitalised).
@@ -448,6 +462,15 @@ fn type_index(entity_type: EntityType) -> usize {
 mod tests {
     use super::*;
     use crate::entities::EntityTagger;
+
+    #[test]
+    fn a_span_is_cut_before_a_bracket_it_leaves_open() {
+        let text = "Bank Indonesia (BI memutuskan";
+        assert_eq!(without_open_bracket(text, 0, 18), 14);
+        let closed = "Bank Indonesia (BI) memutuskan";
+        assert_eq!(without_open_bracket(closed, 0, 19), 19);
+        assert_eq!(without_open_bracket("(BI", 0, 3), 0);
+    }
 
     fn spans(mentions: &[RawMention], text: &str) -> Vec<(String, EntityType)> {
         mentions
