@@ -9,7 +9,10 @@ use prost::Message;
 const FILES: &[&str] = &["kabar/v1/article.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let proto_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // The run-time variable, not `env!`: a build script compiled in one checkout is reused by
+    // another sharing the target directory, and a path baked in at compile time then points at
+    // the first checkout (a removed git worktree broke the build that way).
+    let proto_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     println!("cargo:rerun-if-changed={}", proto_dir.display());
     let descriptors = protox::compile(FILES, [&proto_dir])?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
