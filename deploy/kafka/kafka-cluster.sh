@@ -69,7 +69,9 @@ all() {
 check_node() { [[ $1 =~ ^[123]$ ]] || { echo "kafka-cluster: error: node is 1, 2 or 3" >&2; exit 2; }; }
 
 case "${1:-} ${2:-}" in
-  "start ") prepare; all start; say "running: $(IFS=,; echo "${PORTS[*]/#/127.0.0.1:}")" ;;
+  # A node that fails to start (a port taken meanwhile) must not leave the others running.
+  "start ") prepare; all start || { all stop || true; exit 1; }
+    say "running: $(IFS=,; echo "${PORTS[*]/#/127.0.0.1:}")" ;;
   "stop ") all stop ;;
   "status ") all status ;;
   "bootstrap ") (IFS=,; echo "${PORTS[*]/#/127.0.0.1:}") ;;
