@@ -42,7 +42,10 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<u64> {
     let producer: FutureProducer = crate::kafka::tool_client_config(config)
-        .set("enable.idempotence", "true")
+        // In order, without librdkafka's idempotent producer and its busy wait for responses
+        // (see `create_producer` in the kafka module); a retry may repeat a message.
+        .set("enable.idempotence", "false")
+        .set("max.in.flight.requests.per.connection", "1")
         .set("acks", "all")
         .set("linger.ms", "5")
         .create()
