@@ -93,13 +93,28 @@ impl NgramModel {
             costs: vec![0; width],
             features: 0,
         };
+        // Summed in u16 first (twice the lanes per vector instruction of u32), flushed before
+        // they could overflow: 257 costs of at most 255 fit in a u16.
+        let mut partial = vec![0u16; width];
+        let mut in_partial = 0u32;
+        let flush = |partial: &mut [u16], costs: &mut [u32]| {
+            for (cost, part) in costs.iter_mut().zip(partial.iter_mut()) {
+                *cost += u32::from(*part);
+                *part = 0;
+            }
+        };
         let mut seen = 0;
         for word in features::words(lower) {
             features::word_features(word, self.max_n, true, chars, |hash| {
                 let start = bucket(hash, self.log2) * width;
                 let row = &self.table[start..start + width];
-                for (cost, &step) in out.costs.iter_mut().zip(row) {
-                    *cost += u32::from(step);
+                for (part, &step) in partial.iter_mut().zip(row) {
+                    *part += u16::from(step);
+                }
+                in_partial += 1;
+                if in_partial == 257 {
+                    flush(&mut partial, &mut out.costs);
+                    in_partial = 0;
                 }
                 out.features += 1;
             });
@@ -108,6 +123,7 @@ impl NgramModel {
                 break;
             }
         }
+        flush(&mut partial, &mut out.costs);
         out
     }
 }
