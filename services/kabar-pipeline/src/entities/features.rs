@@ -1,5 +1,6 @@
 //! Hashed features of a token in context: word, shape, affixes, neighbours, gazetteer and cue
-//! flags. Shared by run time and training so that both see exactly the same features.
+//! flags, WordNet noun classes. Shared by run time and training so that both see exactly the
+//! same features.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -58,6 +59,8 @@ pub struct TokenInfo {
     sentence_start: bool,
     /// How the same word is written elsewhere in the text (`DOC_*` bits).
     doc: u8,
+    /// WordNet's class of the word as a noun ([`NOUN_CLASS`]; 0: none).
+    noun: u8,
 }
 
 /// Elsewhere in the text the word is capitalised inside a sentence.
@@ -133,6 +136,28 @@ fn name_set(kind: &str) -> HashedSet {
 
 static GIVEN_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("F\t"));
 static FAMILY_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("L\t"));
+
+/// Nouns with WordNet's class of their most frequent sense: evidence for the head of a name
+/// ("Coronado Unified School District", "Cascade Timberlands", "Landmark Church").
+const NOUNS: &str = include_str!("../../data/entities/wordnet-nouns.tsv");
+
+/// Lower-case word hash to noun class: 1 organisation, 2 social group, 3 place, 4 person.
+static NOUN_CLASS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = LazyLock::new(|| {
+    NOUNS
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(class, word)| {
+            let code = match class {
+                "ORG" => 1,
+                "GRP" => 2,
+                "LOC" => 3,
+                _ => 4,
+            };
+            (hash_lower(word), code)
+        })
+        .collect()
+});
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
@@ -275,6 +300,11 @@ pub fn token_infos(
         info.suffix3 = affix(n.saturating_sub(3)..n);
         info.suffix4 = affix(n.saturating_sub(4)..n);
         info.cue = cue;
+        info.noun = if token.word {
+            NOUN_CLASS.get(&lower).copied().unwrap_or(0)
+        } else {
+            0
+        };
     }
     document_evidence(&mut infos);
     infos
@@ -448,6 +478,10 @@ pub fn features(
         // A connector after "of" or "for" in the same run ("Department of Physics and
         // Astronomy") continues the name more often than one that is not ("Google and Apple").
         (44, mix(u64::from(of_before), mix(me.lower, position))),
+        // WordNet's class of the word, and of the run's last word (the head of most names).
+        (45, mix(u64::from(me.noun), me.shape)),
+        (46, mix(u64::from(infos[run.end - 1].noun), position)),
+        (47, mix(language, u64::from(infos[run.end - 1].noun))),
     ];
     for (template, value) in pairs {
         // Affixes of short words are absent (0): no feature.
