@@ -366,9 +366,9 @@ impl Cursor {
 }
 
 /// Repeats of a name within one article are the same name: every other whole-word occurrence
-/// of the surface of a mention the tagger found (and could not link) becomes a mention too, and
-/// all the mentions of one surface take the type the tagger gave it most often ("Reuters" tagged
-/// once is tagged everywhere). The tagger sees one sentence at a time; this is the article's say.
+/// of the surface of a mention becomes a mention too, linked like it where it was linked, else
+/// with the type the tagger gave that surface most often ("Reuters" tagged once is tagged
+/// everywhere). The tagger sees one sentence at a time; this is the article's say.
 /// One-word names that are also common words ("Will") are not repeated.
 pub(crate) fn propagate(
     mentions: &mut Vec<RawMention>,
@@ -383,7 +383,11 @@ pub(crate) fn propagate(
     // Votes per surface, in order of first mention; linked mentions keep their gazetteer type.
     let mut surfaces: Vec<(&str, [u32; 4])> = Vec::new();
     let mut index_of: HashMap<&str, usize> = HashMap::new();
-    for mention in mentions.iter().filter(|m| m.known.is_none()) {
+    // Linked surfaces, with their entity: a name the article links once ("Korut" in a sentence
+    // where the tagger confirmed the place) is linked wherever else it stands.
+    let mut linked: Vec<(&str, usize, EntityType)> = Vec::new();
+    let mut linked_index: HashMap<&str, usize> = HashMap::new();
+    for mention in mentions.iter() {
         let surface = &text_of(mention.field)[mention.start..mention.end];
         if !surface.starts_with(char::is_uppercase) || surface.chars().nth(1).is_none() {
             continue;
@@ -392,13 +396,20 @@ pub(crate) fn propagate(
         if one_word && common.contains(&hash_lower(surface)) {
             continue;
         }
+        if let Some(known) = mention.known {
+            linked_index.entry(surface).or_insert_with(|| {
+                linked.push((surface, known, mention.entity_type));
+                linked.len() - 1
+            });
+            continue;
+        }
         let index = *index_of.entry(surface).or_insert_with(|| {
             surfaces.push((surface, [0; 4]));
             surfaces.len() - 1
         });
         surfaces[index].1[type_index(mention.entity_type)] += 1;
     }
-    if surfaces.is_empty() {
+    if surfaces.is_empty() && linked.is_empty() {
         return;
     }
     let majority = |votes: &[u32; 4]| {
@@ -413,7 +424,13 @@ pub(crate) fn propagate(
             mention.entity_type = majority(&surfaces[index].1);
         }
     }
-    let by_first_word = SurfaceIndex::new(surfaces.iter().map(|(surface, _)| *surface));
+    // Linked surfaces first: where one text is both, the link wins.
+    let by_first_word = SurfaceIndex::new(
+        linked
+            .iter()
+            .map(|(surface, _, _)| *surface)
+            .chain(surfaces.iter().map(|(surface, _)| *surface)),
+    );
     let mut added = Vec::new();
     for field in [TextField::Title, TextField::Body] {
         let text = text_of(field);
@@ -426,15 +443,20 @@ pub(crate) fn propagate(
         for (start, end, surface) in by_first_word.whole_word_matches(text) {
             let index = taken.partition_point(|&(_, taken_end)| taken_end <= start);
             let overlaps = taken.get(index).is_some_and(|&(s, _)| s < end);
-            if !overlaps {
-                added.push(RawMention {
-                    field,
-                    start,
-                    end,
-                    entity_type: majority(&surfaces[surface].1),
-                    known: None,
-                });
+            if overlaps {
+                continue;
             }
+            let (entity_type, known) = match linked.get(surface) {
+                Some(&(_, known, entity_type)) => (entity_type, Some(known)),
+                None => (majority(&surfaces[surface - linked.len()].1), None),
+            };
+            added.push(RawMention {
+                field,
+                start,
+                end,
+                entity_type,
+                known,
+            });
         }
     }
     mentions.extend(added);
@@ -511,6 +533,24 @@ fn type_index(entity_type: EntityType) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_linked_name_is_linked_wherever_it_repeats() {
+        let body = "Korut menembakkan rudal. Seoul menyebut Korut mengancam.";
+        let korut = RawMention {
+            field: TextField::Body,
+            start: 0,
+            end: 5,
+            entity_type: EntityType::Location,
+            known: Some(7),
+        };
+        let mut mentions = vec![korut];
+        propagate(&mut mentions, "", body, &HashedSet::default());
+        let repeat = mentions.iter().find(|m| m.start > 0).expect("the repeat is found");
+        assert_eq!(&body[repeat.start..repeat.end], "Korut");
+        assert_eq!(repeat.known, Some(7));
+        assert_eq!(repeat.entity_type, EntityType::Location);
+    }
 
     #[test]
     fn repeats_are_whole_words_longest_first_and_never_overlap() {
