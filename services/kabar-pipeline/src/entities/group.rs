@@ -546,7 +546,10 @@ mod tests {
         };
         let mut mentions = vec![korut];
         propagate(&mut mentions, "", body, &HashedSet::default());
-        let repeat = mentions.iter().find(|m| m.start > 0).expect("the repeat is found");
+        let repeat = mentions
+            .iter()
+            .find(|m| m.start > 0)
+            .expect("the repeat is found");
         assert_eq!(&body[repeat.start..repeat.end], "Korut");
         assert_eq!(repeat.known, Some(7));
         assert_eq!(repeat.entity_type, EntityType::Location);

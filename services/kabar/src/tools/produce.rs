@@ -42,10 +42,13 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<u64> {
     let producer: FutureProducer = crate::kafka::tool_client_config(config)
-        // In order, without librdkafka's idempotent producer and its busy wait for responses
-        // (see `create_producer` in the kafka module); a retry may repeat a message.
+        // Without librdkafka's idempotent producer and its busy wait for responses (see
+        // `create_producer` in the kafka module), and, unlike kabar's own output, several
+        // requests in flight per connection: a load generator must not queue behind its own
+        // round trips (a message's timestamp is taken before). A retry may repeat a message or
+        // put it after a newer one.
         .set("enable.idempotence", "false")
-        .set("max.in.flight.requests.per.connection", "1")
+        .set("max.in.flight.requests.per.connection", "5")
         .set("acks", "all")
         .set("linger.ms", "5")
         .create()
