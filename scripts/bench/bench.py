@@ -179,6 +179,9 @@ class Bench:
         })
         if passthrough:
             env["KABAR_PIPELINE_PASSTHROUGH_TOPIC"] = out_topic
+        for setting in self.args.kabar_client:
+            prop, _, value = setting.partition("=")
+            env["KABAR_KAFKA_CLIENT_" + prop.upper().replace(".", "_")] = value
         return env
 
     def run_kabar(self, name, input_topic, expected, instances=1, passthrough=False, during=None):
@@ -610,7 +613,9 @@ def markdown(results):
         f"load average (1 min) {m['load_average'][0]:.1f} at the start, "
         f"{results['load_average_end'][0]:.1f} at the end. "
         f"{results['config']['articles']:,} articles, {results['config']['partitions']} partitions, "
-        f"{results['config']['repeats']} repeat(s) (medians).",
+        f"{results['config']['repeats']} repeat(s) (medians)."
+        + (f" librdkafka overrides for kabar: {', '.join(results['config']['kabar_client'])}."
+           if results["config"].get("kabar_client") else ""),
         "",
         "| run | articles/s | articles per CPU-second | CPUs used | peak RSS | ready (/healthz, /readyz) |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -672,6 +677,9 @@ def main():
     parser.add_argument("--out", required=True, help="directory for logs and the report")
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--kabar-client", action="append", default=[], metavar="PROPERTY=VALUE",
+                        help="a librdkafka property for every kabar run, passthrough included "
+                             "(repeatable; e.g. enable.idempotence=true to compare producer settings)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="passthrough and full-speed runs, alternated; medians are reported")
     parser.add_argument("--steady-seconds", type=float, default=60)
