@@ -425,7 +425,7 @@ pub(crate) fn propagate(
         }
     }
     // Linked surfaces first: where one text is both, the link wins.
-    let by_first_word = SurfaceIndex::new(
+    let surface_index = SurfaceIndex::new(
         linked
             .iter()
             .map(|(surface, _, _)| *surface)
@@ -440,7 +440,7 @@ pub(crate) fn propagate(
             .map(|m| (m.start, m.end))
             .collect();
         taken.sort_unstable();
-        for (start, end, surface) in by_first_word.whole_word_matches(text) {
+        for (start, end, surface) in surface_index.whole_word_matches(text) {
             let index = taken.partition_point(|&(_, taken_end)| taken_end <= start);
             let overlaps = taken.get(index).is_some_and(|&(s, _)| s < end);
             if overlaps {
@@ -462,17 +462,36 @@ pub(crate) fn propagate(
     mentions.extend(added);
 }
 
-/// The surfaces of one article by their first word, to find their whole-word repeats. Built per
-/// article for a handful of names: a hash map costs far less to build than an Aho-Corasick
-/// automaton (which took about a sixth of the entity stage), and only the capitalised words of
-/// the text, where every surface starts, are looked up.
-struct SurfaceIndex<'s> {
+/// The surfaces of one article, to find their whole-word repeats. Built per article, usually
+/// for a handful of names: then a hash map by first word, which costs far less to build than an
+/// Aho-Corasick automaton (that took about a sixth of the entity stage), looked up only at the
+/// capitalised words of the text, where every surface starts. Its lookups cost names sharing a
+/// first word times occurrences, so with many names (hostile input: thousands of "Bank ..."), an
+/// automaton, linear in the text. The automaton takes the longest match at a position before
+/// the whole-word check, so where a surface ends inside a word and overlaps another the two can
+/// differ; real articles stay on the map.
+enum SurfaceIndex<'s> {
     /// First word -> (surface, its index), longest surface first.
-    by_first_word: HashMap<&'s str, Vec<(&'s str, usize)>>,
+    ByFirstWord(HashMap<&'s str, Vec<(&'s str, usize)>>),
+    Automaton(aho_corasick::AhoCorasick),
 }
 
+/// Most surfaces an article's map holds; more take the automaton.
+const MAX_MAPPED_SURFACES: usize = 64;
+
 impl<'s> SurfaceIndex<'s> {
-    fn new(surfaces: impl Iterator<Item = &'s str>) -> Self {
+    fn new(surfaces: impl Iterator<Item = &'s str> + Clone) -> Self {
+        if surfaces.clone().count() > MAX_MAPPED_SURFACES {
+            // A non-contiguous NFA builds in a fraction of the time of the DFA the builder
+            // would otherwise pick, and one article is searched once.
+            if let Ok(automaton) = aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(surfaces.clone())
+            {
+                return Self::Automaton(automaton);
+            }
+        }
         let mut by_first_word: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
         for (index, surface) in surfaces.enumerate() {
             by_first_word
@@ -483,12 +502,29 @@ impl<'s> SurfaceIndex<'s> {
         for candidates in by_first_word.values_mut() {
             candidates.sort_by_key(|(surface, index)| (std::cmp::Reverse(surface.len()), *index));
         }
-        Self { by_first_word }
+        Self::ByFirstWord(by_first_word)
     }
 
     /// `(start, end, surface index)` of each whole-word occurrence, left to right, the longest
     /// surface where several start at one word, never overlapping one another.
     fn whole_word_matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        match self {
+            Self::ByFirstWord(by_first_word) => Self::mapped_matches(by_first_word, text),
+            Self::Automaton(automaton) => automaton
+                .find_iter(text)
+                .filter(|found| {
+                    !text[..found.start()].ends_with(char::is_alphanumeric)
+                        && !text[found.end()..].starts_with(char::is_alphanumeric)
+                })
+                .map(|found| (found.start(), found.end(), found.pattern().as_usize()))
+                .collect(),
+        }
+    }
+
+    fn mapped_matches(
+        by_first_word: &HashMap<&str, Vec<(&str, usize)>>,
+        text: &str,
+    ) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         let mut resume = 0;
         let mut previous_alphanumeric = false;
@@ -499,7 +535,7 @@ impl<'s> SurfaceIndex<'s> {
                 continue;
             }
             let rest = &text[start..];
-            let Some(candidates) = self.by_first_word.get(first_word(rest)) else {
+            let Some(candidates) = by_first_word.get(first_word(rest)) else {
                 continue;
             };
             let hit = candidates.iter().find(|(surface, _)| {
@@ -533,6 +569,21 @@ fn type_index(entity_type: EntityType) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_names_take_the_automaton_and_find_the_same_repeats() {
+        let names: Vec<String> = (0..=MAX_MAPPED_SURFACES)
+            .map(|i| format!("Bank Aa{i}"))
+            .collect();
+        let text: String = names.iter().map(|name| format!("{name} rugi. ")).collect();
+        let index = SurfaceIndex::new(names.iter().map(String::as_str));
+        assert!(matches!(index, SurfaceIndex::Automaton(_)));
+        let found = index.whole_word_matches(&text);
+        assert_eq!(found.len(), names.len());
+        let few = SurfaceIndex::new(names[..3].iter().map(String::as_str));
+        assert!(matches!(few, SurfaceIndex::ByFirstWord(_)));
+        assert_eq!(few.whole_word_matches(&text), found[..3]);
+    }
 
     #[test]
     fn a_linked_name_is_linked_wherever_it_repeats() {

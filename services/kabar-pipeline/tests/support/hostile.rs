@@ -162,6 +162,15 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
             .collect::<String>()
             .into_bytes(),
     );
+    // Many distinct names that share their first word: repeats of names are looked up by first
+    // word, which must not cost names x occurrences.
+    add(
+        "shared-first-word",
+        (0..30_000)
+            .map(|i| format!("Bank Aa{i} rugi. "))
+            .collect::<String>()
+            .into_bytes(),
+    );
     add(
         "titles",
         "Presiden Menteri Direktur ".repeat(35_000).into_bytes(),
