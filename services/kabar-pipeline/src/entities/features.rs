@@ -147,14 +147,15 @@ static NOUN_CLASS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = La
         .lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| line.split_once('\t'))
-        .map(|(class, word)| {
+        .filter_map(|(class, word)| {
             let code = match class {
                 "ORG" => 1,
                 "GRP" => 2,
                 "LOC" => 3,
-                _ => 4,
+                "PER" => 4,
+                _ => return None,
             };
-            (hash_lower(word), code)
+            Some((hash_lower(word), code))
         })
         .collect()
 });
