@@ -1,7 +1,7 @@
 //! From tagged spans to linked entities: titles trimmed, known names split off and linked,
 //! gazetteer names the tagger missed added, then mentions grouped within the article.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::features::{HashedSet, hash_lower, is_title};
 use super::gazetteer::{Gazetteer, Hit};
@@ -386,7 +386,7 @@ pub(crate) fn propagate(
     // Linked surfaces, with their entity: a name the article links once ("Korut" in a sentence
     // where the tagger confirmed the place) is linked wherever else it stands.
     let mut linked: Vec<(&str, usize, EntityType)> = Vec::new();
-    let mut linked_index: HashMap<&str, usize> = HashMap::new();
+    let mut linked_seen: HashSet<&str> = HashSet::new();
     for mention in mentions.iter() {
         let surface = &text_of(mention.field)[mention.start..mention.end];
         if !surface.starts_with(char::is_uppercase) || surface.chars().nth(1).is_none() {
@@ -397,10 +397,9 @@ pub(crate) fn propagate(
             continue;
         }
         if let Some(known) = mention.known {
-            linked_index.entry(surface).or_insert_with(|| {
+            if linked_seen.insert(surface) {
                 linked.push((surface, known, mention.entity_type));
-                linked.len() - 1
-            });
+            }
             continue;
         }
         let index = *index_of.entry(surface).or_insert_with(|| {
