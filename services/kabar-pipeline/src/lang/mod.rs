@@ -1,7 +1,8 @@
 //! Language identification: whatlang first, then kabar's own models where whatlang is weak.
 //!
 //! 1. Text is normalised (NFC) and stripped of URLs, e-mail addresses, markup and code, which
-//!    are language-neutral noise that pulls short texts towards English.
+//!    are language-neutral noise that pulls short texts towards English, and of identifiers
+//!    ([`identifiers`]: product and format names, command-line options, acronyms).
 //! 2. whatlang names the script. Scripts with one language (Greek, Thai, Hangul...) and
 //!    Chinese/Japanese are decided by whatlang.
 //! 3. For the scripts shared by many languages (Latin, Cyrillic, Arabic, Devanagari, Hebrew) a
@@ -22,6 +23,7 @@
 
 mod codes;
 mod features;
+mod identifiers;
 mod idms;
 mod ngram;
 mod options;
@@ -132,7 +134,7 @@ impl LanguageDetector {
     }
 }
 
-/// NFC, then noise removal; borrows when there is nothing to change.
+/// NFC, then noise removal, then identifiers; borrows when there is nothing to change.
 fn prepare(text: &str) -> Cow<'_, str> {
     let text: Cow<'_, str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
@@ -142,12 +144,13 @@ fn prepare(text: &str) -> Cow<'_, str> {
     // Only what the patterns can match: a plain '/' (dates, "dan/atau") is not noise.
     let noisy =
         text.contains(['<', '@', '#', '`', '&']) || text.contains("://") || text.contains("www.");
-    if !noisy {
-        return text;
-    }
-    match NOISE.replace_all(&text, " ") {
+    let text = match noisy.then(|| NOISE.replace_all(&text, " ")) {
+        Some(Cow::Owned(cleaned)) => Cow::Owned(cleaned),
+        _ => text,
+    };
+    match identifiers::drop_identifiers(&text) {
         Cow::Borrowed(_) => text,
-        Cow::Owned(cleaned) => Cow::Owned(cleaned),
+        Cow::Owned(kept) => Cow::Owned(kept),
     }
 }
 
