@@ -109,7 +109,7 @@ impl LanguageDetector {
             (_, true) => Cow::Borrowed(title.as_ref()),
             _ => Cow::Owned(format!("{title}\n{body}")),
         };
-        let Some(script) = whatlang::detect_script(&joined) else {
+        let Some(script) = text_script(&joined) else {
             return undetermined();
         };
         let modelled = matches!(
@@ -152,6 +152,41 @@ fn prepare(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(_) => text,
         Cow::Owned(kept) => Cow::Owned(kept),
     }
+}
+
+/// Texts up to this many letters may be given the script of a minority of their letters.
+const SHORT_TEXT_LETTERS: usize = 200;
+/// ... when that script has at least this share of the letters.
+const MINORITY_SCRIPT_SHARE: usize = 10; // percent
+
+/// The text's script: whatlang's (the script of most letters), except that a short text
+/// mixing Latin letters with another script is taken to be in the other one: Latin-script names
+/// inside Hebrew, Arabic or Cyrillic text are common ("מסמך Microsoft Publisher",
+/// "Документ PDF"), whole words of those scripts inside an English text rare.
+fn text_script(text: &str) -> Option<Script> {
+    let script = whatlang::detect_script(text)?;
+    if script != Script::Latin {
+        return Some(script);
+    }
+    let (mut latin, mut other) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_ascii()
+            || ('\u{00c0}'..='\u{024f}').contains(&c)
+            || ('\u{1e00}'..='\u{1eff}').contains(&c)
+        {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+        if latin + other > SHORT_TEXT_LETTERS {
+            return Some(script);
+        }
+    }
+    if other == 0 || other * 100 < (latin + other) * MINORITY_SCRIPT_SHARE {
+        return Some(script);
+    }
+    let rest: String = text.chars().filter(|c| !c.is_ascii_alphabetic()).collect();
+    whatlang::detect_script(&rest).or(Some(script))
 }
 
 /// The answer when nothing can be said.

@@ -224,3 +224,37 @@ fn held_out_malay_and_indonesian_interface_strings() {
         "{reliable_wrong} wrong answers marked reliable"
     );
 }
+
+#[test]
+fn latin_names_inside_another_script_do_not_make_it_latin() {
+    // Most letters are Latin; "מסמך Microsoft Publisher" (GNOME's Hebrew catalogue) was English
+    // with confidence 1.0 and `reliable`.
+    let detector = LanguageDetector::new();
+    for (text, code) in [
+        ("מסמך Microsoft Publisher", "heb"),
+        ("Caps Lock בתור Ctrl, Ctrl בתור Hyper", "heb"),
+        ("تعذر فتح ملف Microsoft Word", "ara"),
+        ("Не удалось открыть файл Microsoft Word", "rus"),
+    ] {
+        let language = detector.detect_text(text);
+        assert_eq!(language.code, code, "{text}: {language:?}");
+    }
+    // A long English text with a word in another script stays English.
+    let english = "The minister said the new budget would raise spending on schools and \
+        hospitals next year, and that the word for peace, שלום, was written on the banner \
+        that greeted the delegation when it arrived in the capital on Monday morning.";
+    assert_eq!(detector.detect_text(english).code, "eng");
+}
+
+#[test]
+fn product_names_do_not_decide_interface_strings() {
+    // Strings of GNU diff's and GNOME's Indonesian catalogues: both were English.
+    let detector = LanguageDetector::new();
+    for text in [
+        "Templat presentasi PowerPoint",
+        "-w, --ignore-all-space Abaikan seluruh white space",
+    ] {
+        let language = detector.detect_text(text);
+        assert_ne!(language.code, "eng", "{text}: {language:?}");
+    }
+}
