@@ -6,10 +6,16 @@
         firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id)
     scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
+    (Debian packages with Malay and Indonesian catalogues, not installed here: command in
+    scripts/data/build-idms-gettext-train.py's docstring)
+    scripts/data/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --domains-out scripts/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
+        > /tmp/idms-gettext-train.jsonl
     (the Firefox packs of 26 locales, command in scripts/data/build-ui-train.py's docstring)
     scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
     scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
-        --idms-train /tmp/idms-train.jsonl --ui-train /tmp/ui-train.jsonl \
+        --idms-train /tmp/idms-train.jsonl /tmp/idms-gettext-train.jsonl \
+        --ui-train /tmp/ui-train.jsonl \
         [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
 
 Writes, from the TRAIN split only (see `split_of` and `moz_split`; the held-out, calibration and
@@ -20,7 +26,8 @@ tune rows are never counted):
   come from the train rows plus, for the 35 languages it covers, wordfreq 3.1.1's small
   frequency list read as a corpus of WORDFREQ_TOKENS words (see `wordfreq_counts`; without
   --wordfreq the model is the older, lingua-only one), the Mozilla Malay/Indonesian strings
-  (--idms-train) and Firefox's interface strings in 25 other languages at UI_WEIGHT (--ui-train).
+  (--idms-train, first file), the gettext Malay/Indonesian strings at GETTEXT_WEIGHT (second
+  file) and Firefox's interface strings in 25 other languages at UI_WEIGHT (--ui-train).
   Sources and licences: `services/kabar-pipeline/data/lang/README.md`.
 - `id-ms.bin`, `id-ms-words.tsv`: the Indonesian/Malay evidence tables (character 1-5-gram and
   word log-odds from wordfreq's two lists). Layout in `src/lang/idms.rs`.
@@ -81,6 +88,9 @@ WORDFREQ_MIN_ZIPF = float(os.environ.get("KABAR_TRAIN_WF_MIN_ZIPF", "3.0"))
 # lingua's Spanish rows lost their accents (0 non-ASCII letters in 600 sentences): left out.
 BROKEN = {"spa"}
 NGRAM_WITH_MOZ = os.environ.get("KABAR_TRAIN_NGRAM_MOZ", "1") == "1"
+# How much each gettext pair string (build-idms-gettext-train.py) counts in the n-gram model's
+# Malay and Indonesian columns (the pair classifier counts them fully).
+GETTEXT_WEIGHT = float(os.environ.get("KABAR_TRAIN_GETTEXT_WEIGHT", "0.3"))
 # Firefox interface strings (scripts/data/build-ui-train.py, train split) count this much each
 # in the n-gram model, next to lingua's sentences and the wordfreq lists.
 UI_WEIGHT = float(os.environ.get("KABAR_TRAIN_UI_WEIGHT", "0.3"))
@@ -240,7 +250,7 @@ def count_weighted(pairs, max_n, log2, memo):
     return out
 
 
-def build_ngram(train, out_dir, wheel, extra=(), ui=()):
+def build_ngram(train, out_dir, wheel, extra=(), ui=(), gettext=()):
     by_lang = collections.defaultdict(list)
     for row in list(train) + list(extra):
         if row["lang"] in MODEL_LANGS:
@@ -259,6 +269,10 @@ def build_ngram(train, out_dir, wheel, extra=(), ui=()):
         if ui_by_lang[lang]:
             ui_counts = count_hashed(ui_by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
             counts.update({b: n * UI_WEIGHT for b, n in ui_counts.items()})
+        gettext_texts = [r["text"] for r in gettext if r["lang"] == lang]
+        if gettext_texts and GETTEXT_WEIGHT > 0:
+            gettext_counts = count_hashed(gettext_texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+            counts.update({b: n * GETTEXT_WEIGHT for b, n in gettext_counts.items()})
         if wheel and lang in WORDFREQ:
             pairs = wordfreq_counts(wheel, lang, script_checker(lang))
             counts.update(count_weighted(pairs, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo))
@@ -384,6 +398,10 @@ LR_L2 = 1e-4
 BIGRAM_TAG = b"\x03"
 # lingua's Malay train rows are kept only when the score above does not call them Indonesian
 # (about half are Indonesian text): a row must score at least this much towards Malay.
+# Each of lingua's id/ms train rows counts this many times: news sentences, outnumbered about
+# 40 to 1 by interface strings, would otherwise not be heard (chosen on the tune split among 1,
+# 4, 10 and 20: the mean of lingua-ind, moz/gt-ind and moz/gt-zsm tune accuracy).
+LINGUA_REPEAT = int(os.environ.get("KABAR_TRAIN_LINGUA_REPEAT", "10"))
 LINGUA_MALAY_MIN = float(os.environ.get("KABAR_TRAIN_LINGUA_MALAY_MIN", "3.0"))
 
 
@@ -405,9 +423,10 @@ def moz_split(group):
     return "tune" if int(group[:8], 16) % 10 < 2 else "train"
 
 
-def build_idms_lr(rows, moz_path, out_dir):
-    """Trains the pair classifier on the Mozilla strings (train split of their groups) and
-    lingua's id/ms train rows, Malay ones cleaned; reports the tune split."""
+def build_idms_lr(rows, moz_paths, out_dir):
+    """Trains the pair classifier on the parallel interface strings (train split of their
+    groups) and lingua's id/ms train rows, Malay ones cleaned, each LINGUA_REPEAT times; reports
+    the tune split."""
     import random
 
     grams = open(os.path.join(out_dir, "id-ms.bin"), "rb").read()[12:]
@@ -418,12 +437,15 @@ def build_idms_lr(rows, moz_path, out_dir):
                 word, llr = line.rstrip("\n").split("\t")
                 table[word] = float(llr)
     markers = load_markers(out_dir)
-    with open(moz_path, encoding="utf-8") as f:
-        moz = [json.loads(line) for line in f]
+    moz = []
+    for path in moz_paths:
+        with open(path, encoding="utf-8") as f:
+            moz.extend(json.loads(line) for line in f)
     train, tune = [], []
     for r in moz:
         text = unicodedata.normalize("NFC", r["text"])
-        (tune if moz_split(r["group"]) == "tune" else train).append((f"moz-{r['lang']}", text, r["lang"]))
+        source = r["id"].split("-")[0]
+        (tune if moz_split(r["group"]) == "tune" else train).append((f"{source}-{r['lang']}", text, r["lang"]))
     dropped = 0
     for r in rows:
         if not (r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")):
@@ -433,7 +455,7 @@ def build_idms_lr(rows, moz_path, out_dir):
             if r["lang"] == "zsm" and idms_score(r["text"], grams, table, markers) < LINGUA_MALAY_MIN:
                 dropped += 1
                 continue
-            train.append(("lingua", r["text"], r["lang"]))
+            train.extend([("lingua", r["text"], r["lang"])] * LINGUA_REPEAT)
         elif split == "calib" and r["lang"] == "ind":
             tune.append(("lingua-ind", r["text"], "ind"))
     memo = {}
@@ -495,8 +517,9 @@ def main():
     )
     parser.add_argument(
         "--idms-train",
-        help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py; "
-        "without it id-ms-lr.bin is left as it is",
+        nargs="+",
+        help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py "
+        "(Mozilla) and build-idms-gettext-train.py; without them id-ms-lr.bin is left as it is",
     )
     parser.add_argument(
         "--ui-train",
@@ -509,9 +532,10 @@ def main():
     train = [r for r in rows if split_of(r["id"]) == "train"]
     print(f"{len(rows)} rows, {len(train)} in the train split", file=sys.stderr)
     moz = []
-    if args.idms_train:
-        with open(args.idms_train, encoding="utf-8") as f:
-            moz = [json.loads(line) for line in f]
+    for path in args.idms_train or ():
+        with open(path, encoding="utf-8") as f:
+            moz.extend(json.loads(line) for line in f)
+    if moz:
         moz = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in moz if moz_split(r["group"]) == "train"]
     if not args.only_idms:
         # the Mozilla strings' train split also teaches the n-gram model interface Malay and
@@ -521,7 +545,9 @@ def main():
             with open(args.ui_train, encoding="utf-8") as f:
                 ui = [json.loads(line) for line in f]
             ui = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in ui if moz_split(r["group"]) == "train"]
-        langs = build_ngram(train, args.out, args.wordfreq, moz if NGRAM_WITH_MOZ else (), ui)
+        mozilla = [r for r in moz if not r["id"].startswith("gt-")] if NGRAM_WITH_MOZ else []
+        gettext = [r for r in moz if r["id"].startswith("gt-")]
+        langs = build_ngram(train, args.out, args.wordfreq, mozilla, ui, gettext)
         print(f"  n-gram model: {len(langs)} languages", file=sys.stderr)
     calib = [r for r in rows if split_of(r["id"]) == "calib"]
     build_idms(train, calib, args.data_dir, args.out)

@@ -9,7 +9,7 @@
   unpacked `package/` folder.
 - Interface strings: gettext catalogues under /usr/share/locale/{ms,id}/LC_MESSAGES of the
   Debian packages installed on this machine (GNOME, GNU tools), for the packages that have both
-  languages; place-holders and accelerators removed; strings that are identical in the two
+  languages, less the text domains that train the pair stage (`idms-gettext-train-domains.txt`); place-holders and accelerators removed; strings that are identical in the two
   languages, or left in English, are dropped. Not redistributed: the set is built on the fly.
 
 Output rows: {"id": "<source>-<lang>-<n>", "text", "lang"} with lang `zsm` or `ind`.
@@ -28,6 +28,14 @@ import sys
 PLACEHOLDER = re.compile(r"%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[a-zA-Z%]|\{[^}]*\}|\$\{?\w+\}?|<[^>]+>|\\n")
 # Packages whose catalogues are names (countries, languages), not sentences.
 SKIP = re.compile(r"^iso_")
+TRAIN_DOMAINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "idms-gettext-train-domains.txt")
+
+
+def train_domains():
+    """Text domains whose Malay and Indonesian catalogues train the pair stage
+    (build-idms-gettext-train.py): never tested on."""
+    with open(TRAIN_DOMAINS, encoding="utf-8") as f:
+        return {line.strip() for line in f if line.strip() and not line.startswith("#")}
 
 
 def udhr(folder):
@@ -63,11 +71,12 @@ def clean(text):
 
 def gettext_rows():
     by_lang = {}
+    trained = train_domains()
     for lang, folder in (("zsm", "ms"), ("ind", "id")):
         by_lang[lang] = {}
         for path in glob.glob(f"/usr/share/locale/{folder}/LC_MESSAGES/*.mo"):
             package = os.path.basename(path)[:-3]
-            if SKIP.match(package):
+            if SKIP.match(package) or package in trained:
                 continue
             for msgid, msgstr in catalogue(path).items():
                 if not msgid or not isinstance(msgid, str) or not isinstance(msgstr, str):

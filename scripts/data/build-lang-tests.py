@@ -52,6 +52,7 @@ def idms_helpers():
 
 def ui_rows(per_lang):
     helpers = idms_helpers()
+    trained = helpers.train_domains()
     for locale, code in LOCALES.items():
         texts = set()
         folder = f"/usr/share/locale/{locale}/LC_MESSAGES"
@@ -59,6 +60,8 @@ def ui_rows(per_lang):
             continue
         for name in os.listdir(folder):
             if name.startswith("iso_") or not name.endswith(".mo"):
+                continue
+            if code in ("zsm", "ind") and name[:-3] in trained:
                 continue
             for msgid, msgstr in helpers.catalogue(os.path.join(folder, name)).items():
                 if not msgid or not isinstance(msgid, str) or not isinstance(msgstr, str):
