@@ -120,6 +120,15 @@ pub fn is_title(word: &str) -> bool {
     TITLE_SET.contains(&hash_lower(word))
         || TITLE_SET.contains(&hash_lower(word.trim_end_matches('.')))
 }
+
+/// A title or role that is not also a given or family name ("Wamenlu", "Presiden"; not "Baron"):
+/// alone, it is never a person's name.
+pub fn is_bare_title(word: &str) -> bool {
+    is_title(word) && {
+        let hash = hash_lower(word);
+        !GIVEN_NAMES.contains(&hash) && !FAMILY_NAMES.contains(&hash)
+    }
+}
 static ORG_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(ORG_HEADS));
 static MISC_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(MISC_HEADS));
 static CONNECTOR_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(CONNECTORS));
