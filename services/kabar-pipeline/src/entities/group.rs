@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::features::{HashedSet, hash_lower, is_title};
+use super::features::{HashedSet, hash_lower, is_bare_title, is_title};
 use super::gazetteer::{Gazetteer, Hit};
 use super::{Analysis, RawMention};
 use crate::article::{Entity, EntityType, Mention, TextField};
@@ -27,6 +27,13 @@ pub(crate) fn resolve(
         // Titles and roles are evidence, never part of the name.
         while from + 1 < last && is_title(tokens[from].text(text)) {
             from += 1;
+        }
+        // A title alone is no person ("Chang dan Wamenlu AS Bonnie Jenkins").
+        if from + 1 == last
+            && mention.entity_type == EntityType::Person
+            && is_bare_title(tokens[from].text(text))
+        {
+            continue;
         }
         let end = without_open_bracket(text, tokens[from].start, mention.end);
         if end <= tokens[from].start {
