@@ -160,32 +160,45 @@ const SHORT_TEXT_LETTERS: usize = 200;
 const MINORITY_SCRIPT_SHARE: usize = 10; // percent
 
 /// The text's script: whatlang's (the script of most letters), except that a short text
-/// mixing Latin letters with another script is taken to be in the other one: Latin-script names
-/// inside Hebrew, Arabic or Cyrillic text are common ("מסמך Microsoft Publisher",
-/// "Документ PDF"), whole words of those scripts inside an English text rare.
+/// mixing Latin-script names with another script is taken to be in the other one: product and
+/// place names inside Hebrew, Arabic or Cyrillic text are common ("מסמך Microsoft Publisher",
+/// "Документ Word"). More lower-case Latin words than words of the other script ("Putin says
+/// нет to the talks") keep the text Latin.
 fn text_script(text: &str) -> Option<Script> {
     let script = whatlang::detect_script(text)?;
     if script != Script::Latin {
         return Some(script);
     }
-    let (mut latin, mut other) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_ascii()
+    let is_latin = |c: char| {
+        c.is_ascii_alphabetic()
             || ('\u{00c0}'..='\u{024f}').contains(&c)
             || ('\u{1e00}'..='\u{1eff}').contains(&c)
-        {
-            latin += 1;
+    };
+    let (mut latin, mut other) = (0usize, 0usize);
+    let (mut lower_case_latin_words, mut other_words) = (0usize, 0usize);
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        let Some(first) = word.chars().next() else {
+            continue;
+        };
+        let letters = word.chars().count();
+        if is_latin(first) {
+            lower_case_latin_words += usize::from(first.is_lowercase());
+            latin += letters;
         } else {
-            other += 1;
+            other_words += 1;
+            other += letters;
         }
         if latin + other > SHORT_TEXT_LETTERS {
             return Some(script);
         }
     }
-    if other == 0 || other * 100 < (latin + other) * MINORITY_SCRIPT_SHARE {
+    if other == 0
+        || other * 100 < (latin + other) * MINORITY_SCRIPT_SHARE
+        || lower_case_latin_words > other_words
+    {
         return Some(script);
     }
-    let rest: String = text.chars().filter(|c| !c.is_ascii_alphabetic()).collect();
+    let rest: String = text.chars().filter(|&c| !is_latin(c)).collect();
     whatlang::detect_script(&rest).or(Some(script))
 }
 

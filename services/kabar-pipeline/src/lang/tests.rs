@@ -258,3 +258,9 @@ fn product_names_do_not_decide_interface_strings() {
         assert_ne!(language.code, "eng", "{text}: {language:?}");
     }
 }
+
+#[test]
+fn a_foreign_word_in_a_latin_headline_keeps_it_latin() {
+    let language = LanguageDetector::new().detect_text("Putin says нет to the peace talks");
+    assert_eq!(language.code, "eng", "{language:?}");
+}
