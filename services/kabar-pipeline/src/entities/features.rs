@@ -63,6 +63,8 @@ pub struct TokenInfo {
     noun: u8,
     /// Embedding clusters of the word, coarse to fine, plus one ([`CLUSTERS`]; 0: none).
     cluster: [u16; 3],
+    /// Topics of the whole text ([`TOPICS`] bits), the same for every token.
+    topic: u8,
 }
 
 /// Elsewhere in the text the word is capitalised inside a sentence.
@@ -193,6 +195,102 @@ static CLUSTERS: LazyLock<HashMap<u64, [u16; 3], BuildHasherDefault<Identity>>> 
             .collect()
     });
 
+/// Topic cue words, English and Indonesian: which of them occur in a text is evidence for the
+/// type of its names (a band or a club is an organisation, a race an event).
+const TOPICS: [&[&str]; 4] = [
+    // Music.
+    &[
+        "album",
+        "albums",
+        "band",
+        "song",
+        "songs",
+        "single",
+        "tour",
+        "guitarist",
+        "chart",
+        "label",
+        "singer",
+        "concert",
+        "lagu",
+        "musik",
+        "konser",
+        "penyanyi",
+        "vokalis",
+        "gitaris",
+    ],
+    // Sports.
+    &[
+        "season",
+        "league",
+        "club",
+        "team",
+        "match",
+        "goal",
+        "goals",
+        "coach",
+        "championship",
+        "race",
+        "tournament",
+        "stadium",
+        "liga",
+        "klub",
+        "pertandingan",
+        "pelatih",
+        "musim",
+        "gol",
+        "turnamen",
+        "balapan",
+        "kejuaraan",
+    ],
+    // Business.
+    &[
+        "company",
+        "shares",
+        "revenue",
+        "profit",
+        "investors",
+        "stock",
+        "billion",
+        "market",
+        "perusahaan",
+        "saham",
+        "laba",
+        "investor",
+        "pendapatan",
+        "miliar",
+        "pasar",
+    ],
+    // Politics.
+    &[
+        "election",
+        "party",
+        "government",
+        "minister",
+        "parliament",
+        "vote",
+        "senator",
+        "pemilu",
+        "partai",
+        "pemerintah",
+        "menteri",
+        "parlemen",
+        "pemilihan",
+    ],
+];
+
+/// Lower-case word hash to its topic bit.
+static TOPIC_WORDS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> =
+    LazyLock::new(|| {
+        let mut words: HashMap<u64, u8, BuildHasherDefault<Identity>> = HashMap::default();
+        for (index, list) in TOPICS.iter().enumerate() {
+            for word in *list {
+                *words.entry(hash_lower(word)).or_default() |= 1 << index;
+            }
+        }
+        words
+    });
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
@@ -266,8 +364,12 @@ pub fn token_infos(
 ) -> Vec<TokenInfo> {
     let mut infos = Vec::with_capacity(tokens.len());
     let mut sentence_start = true;
+    let mut topic = 0u8;
     for (index, token) in tokens.iter().enumerate() {
         let word = token.text(text);
+        if token.word && (3..=12).contains(&word.len()) {
+            topic |= TOPIC_WORDS.get(&hash_lower(word)).copied().unwrap_or(0);
+        }
         let first = word.chars().next().unwrap_or(' ');
         let (mut letters, mut lower_case, mut digit, mut n) = (0usize, false, false, 0usize);
         for c in word.chars() {
@@ -344,6 +446,9 @@ pub fn token_infos(
         } else {
             [0; 3]
         };
+    }
+    for info in &mut infos {
+        info.topic = topic;
     }
     document_evidence(&mut infos);
     infos
@@ -526,6 +631,14 @@ pub fn features(
         (48, mix(u64::from(me.cluster[0]), me.shape)),
         (49, u64::from(me.cluster[1])),
         (50, u64::from(me.cluster[2])),
+        // The topics of the text (a band, a club, a race), with the word's shape, its
+        // position in the run and the run's length, and the run's last word's noun class.
+        (51, mix(u64::from(me.topic), me.shape)),
+        (52, mix(u64::from(me.topic), mix(run_length, position))),
+        (
+            53,
+            mix(u64::from(me.topic), u64::from(infos[run.end - 1].noun)),
+        ),
     ];
     for (template, value) in pairs {
         // Affixes of short words are absent (0): no feature.
