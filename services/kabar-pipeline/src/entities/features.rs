@@ -367,8 +367,11 @@ pub fn token_infos(
     let mut topic = 0u8;
     for (index, token) in tokens.iter().enumerate() {
         let word = token.text(text);
+        // Hashed once here for every token: the topics need every word, the features below
+        // only the tokens near names.
+        let lower = hash_lower(word);
         if token.word && (3..=12).contains(&word.len()) {
-            topic |= TOPIC_WORDS.get(&hash_lower(word)).copied().unwrap_or(0);
+            topic |= TOPIC_WORDS.get(&lower).copied().unwrap_or(0);
         }
         let first = word.chars().next().unwrap_or(' ');
         let (mut letters, mut lower_case, mut digit, mut n) = (0usize, false, false, 0usize);
@@ -386,6 +389,7 @@ pub fn token_infos(
             chars: n,
             gaz: gaz[index],
             sentence_start,
+            lower,
             ..TokenInfo::default()
         });
         sentence_start = !token.word
@@ -419,7 +423,7 @@ pub fn token_infos(
                 0
             }
         };
-        let lower = hash_chars(&chars);
+        let lower = infos[index].lower;
         let mut cue = 0;
         if token.word || n == 1 {
             cue = CUES.get(&lower).copied().unwrap_or(0);
@@ -428,7 +432,6 @@ pub fn token_infos(
             }
         }
         let info = &mut infos[index];
-        info.lower = lower;
         info.shape = shape(&chars);
         info.prefix2 = affix(0..2);
         info.prefix3 = affix(0..3);
