@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::cues::{CONNECTORS, MISC_HEADS, ORG_HEADS, PLACE_HEADS, TITLES};
-use super::tokens::Token;
+use super::tokens::{Token, without_abbreviation_dot};
 
 /// Sets of word hashes: the keys are hashes already, so the set does not hash them again.
 pub type HashedSet = HashSet<u64, BuildHasherDefault<Identity>>;
@@ -366,7 +366,7 @@ pub fn token_infos(
     let mut sentence_start = true;
     let mut topic = 0u8;
     for (index, token) in tokens.iter().enumerate() {
-        let word = token.text(text);
+        let word = without_abbreviation_dot(token.text(text));
         // Hashed once here for every token: the topics need every word, the features below
         // only the tokens near names.
         let lower = hash_lower(word);
@@ -414,7 +414,7 @@ pub fn token_infos(
             continue;
         }
         chars.clear();
-        chars.extend(token.text(text).chars());
+        chars.extend(without_abbreviation_dot(token.text(text)).chars());
         let n = chars.len();
         let affix = |range: std::ops::Range<usize>| {
             if n > range.len() {

@@ -114,6 +114,7 @@ pub(crate) fn resolve(
     let tagger_decides_places = !headline && matches!(language, "ind" | "zsm");
     // The tagger's mentions do not overlap: sorted by start, they are sorted by end too.
     resolved.sort_unstable_by_key(|m| (m.start, m.end));
+    attach_comma_suffixes(text, &mut resolved);
     merge_into_known(gazetteer, &analysis.hits, &mut resolved);
     // The tagger's mentions, sorted, for overlap checks in logarithmic time (hostile input can
     // hold hundreds of thousands of hits).
@@ -186,6 +187,51 @@ fn merge_into_known(gazetteer: &Gazetteer, hits: &[Hit], resolved: &mut Vec<RawM
     }
     merged.extend(resolved.drain(next..));
     *resolved = merged;
+}
+
+/// A suffix after a comma belongs to the name before it: "Google, Inc." is one organisation,
+/// "Washington, D.C." one place (the tagger often tags the suffix on its own). `resolved` is
+/// sorted and stays so.
+fn attach_comma_suffixes(text: &str, resolved: &mut Vec<RawMention>) {
+    const ORG_SUFFIXES: &[&str] = &[
+        "Inc.", "Inc", "Ltd.", "Ltd", "LLC", "Corp.", "PLC", "plc", "GmbH", "Tbk", "Tbk.", "Bhd",
+        "Bhd.",
+    ];
+    const PLACE_SUFFIXES: &[&str] = &["D.C."];
+    let mut index = 0;
+    while index < resolved.len() {
+        let mention = &resolved[index];
+        let suffixes = match mention.entity_type {
+            EntityType::Organisation => ORG_SUFFIXES,
+            EntityType::Location => PLACE_SUFFIXES,
+            _ => &[],
+        };
+        let after = &text[mention.end..];
+        let Some(rest) = after.strip_prefix(", ") else {
+            index += 1;
+            continue;
+        };
+        let suffix = suffixes.iter().find(|suffix| {
+            rest.strip_prefix(**suffix)
+                .is_some_and(|tail| !tail.starts_with(char::is_alphanumeric))
+        });
+        let Some(suffix) = suffix else {
+            index += 1;
+            continue;
+        };
+        let end = mention.end + 2 + suffix.len();
+        let next = index + 1;
+        let covered = resolved[next..].partition_point(|m| m.end <= end);
+        // A mention running on past the suffix keeps it.
+        if resolved.get(next + covered).is_some_and(|m| m.start < end) {
+            index += 1;
+            continue;
+        }
+        resolved[index].end = end;
+        // The suffix's own mention, if the tagger made one, is now part of this one.
+        resolved.drain(next..next + covered);
+        index += 1;
+    }
 }
 
 /// The end of a span cut before a bracket it opens but does not close: "Bank Indonesia (BI"
@@ -627,6 +673,38 @@ mod tests {
         );
     }
     use crate::entities::EntityTagger;
+
+    #[test]
+    fn a_suffix_after_a_comma_joins_the_name() {
+        let text = "Google, Inc. hired staff in Washington, D.C. and Paris, Texas.";
+        let at = |s: &str| text.find(s).expect("in the text");
+        let raw = |start: usize, end: usize, entity_type| RawMention {
+            field: TextField::Body,
+            start,
+            end,
+            entity_type,
+            known: None,
+        };
+        let mut mentions = vec![
+            raw(0, 6, EntityType::Organisation),
+            raw(at("Inc."), at("Inc.") + 4, EntityType::Organisation),
+            raw(
+                at("Washington"),
+                at("Washington") + 10,
+                EntityType::Location,
+            ),
+            raw(at("Paris"), at("Paris") + 5, EntityType::Location),
+        ];
+        attach_comma_suffixes(text, &mut mentions);
+        assert_eq!(
+            spans(&mentions, text),
+            [
+                ("Google, Inc.".to_string(), EntityType::Organisation),
+                ("Washington, D.C.".to_string(), EntityType::Location),
+                ("Paris".to_string(), EntityType::Location),
+            ]
+        );
+    }
 
     #[test]
     fn a_span_is_cut_before_a_bracket_it_leaves_open() {

@@ -72,6 +72,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             chars.next();
         }
+        // "Inc.", "Jr.", "St.": the dot belongs to the word, as in the training corpora's tokens.
+        if text[end..].starts_with('.') && keeps_its_dot(&text[start..end]) {
+            chars.next();
+            end += 1;
+        }
         tokens.push(Token {
             start,
             end,
@@ -99,6 +104,28 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// The word without the dot of a name abbreviation ("Inc." is "Inc"): corpora differ in
+/// whether that dot is a token of its own, so features read the word without it.
+pub fn without_abbreviation_dot(word: &str) -> &str {
+    match word.strip_suffix('.') {
+        Some(stem) if keeps_its_dot(stem) => stem,
+        _ => word,
+    }
+}
+
+/// Abbreviations that are part of names (company and generational suffixes, "Saint" and
+/// "Mount") or titles before them: their dot is part of the token, not a sentence end.
+fn keeps_its_dot(word: &str) -> bool {
+    const ABBREVIATIONS: &[&str] = &[
+        "Inc", "Ltd", "Corp", "Co", "Bhd", "Tbk", "Bros", "Jr", "Sr", "St", "Mt", "Ft", "Dr", "Mr",
+        "Mrs", "Ms", "Prof", "Gen", "Lt", "Col", "Capt", "Sgt", "Gov", "Sen", "Rep", "Rev", "Drs",
+        "Ir",
+    ];
+    ABBREVIATIONS
+        .iter()
+        .any(|abbreviation| abbreviation.eq_ignore_ascii_case(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +143,19 @@ mod tests {
             ]
         );
         assert!(tokens[0].word && !tokens[3].word);
+    }
+
+    #[test]
+    fn name_abbreviations_keep_their_dot() {
+        let text = "Sony Corp. and John Smith Jr. met Dr. Lee in St. Louis. Go.";
+        let tokens = tokenize(text);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+        assert_eq!(
+            words,
+            [
+                "Sony", "Corp.", "and", "John", "Smith", "Jr.", "met", "Dr.", "Lee", "in", "St.",
+                "Louis", ".", "Go", "."
+            ]
+        );
     }
 }
