@@ -10,7 +10,7 @@ document (multisets of (type, surface) per document).
 Usage:
   scripts/eval-entities.py [--cmd "target/release/kabar enrich --stages lang,entities"]
                            [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng]
-                           [--errors N]
+                           [--errors N] [--bootstrap N]
 In --cmd, "{lang}" is replaced by the language evaluated (ind, eng).
 Without --cmd it uses target/release/kabar if present, else the pipeline example tag_jsonl
 (cargo run --release -p kabar-pipeline --example tag_jsonl), which has the same contract.
@@ -18,6 +18,7 @@ Without --cmd it uses target/release/kabar if present, else the pipeline example
 
 import argparse
 import collections
+import random
 import json
 import os
 import shlex
@@ -75,10 +76,12 @@ def prf(tp, fp, fn):
     return p, r, f
 
 
-def evaluate(docs, articles, show_errors):
+def evaluate(docs, articles, show_errors, bootstrap=0):
     counts = {kind: collections.Counter() for kind in ("exact", "bag")}
     errors = []
+    per_doc = []
     for doc, article in zip(docs, articles):
+        tp_fp_fn = [sum(counts["bag"][(t, x)] for t in TYPES) for x in ("tp", "fp", "fn")]
         if article.get("id") != doc["id"]:
             sys.exit(f"output out of order at {doc['id']}")
         text = doc["text"]
@@ -100,6 +103,7 @@ def evaluate(docs, articles, show_errors):
                     errors.append(("FP", k, doc["id"]))
                 for k in (g - p):
                     errors.append(("FN", k, doc["id"]))
+        per_doc.append([sum(counts["bag"][(t, x)] for t in TYPES) - n for x, n in zip(("tp", "fp", "fn"), tp_fp_fn)])
     for kind in ("exact", "bag"):
         c = counts[kind]
         print(f"  {kind:5}  {'P':>6} {'R':>6} {'F1':>6}   (tp/fp/fn)")
@@ -111,6 +115,18 @@ def evaluate(docs, articles, show_errors):
             print(f"  {t:5}  {p:6.3f} {r:6.3f} {f:6.3f}   ({tp}/{fp}/{fn})")
         p, r, f = prf(total["tp"], total["fp"], total["fn"])
         print(f"  {'all':5}  {p:6.3f} {r:6.3f} {f:6.3f}   ({total['tp']}/{total['fp']}/{total['fn']})")
+    if bootstrap:
+        # Documents resampled with replacement: how much the figure owes to which documents the
+        # split happens to hold.
+        rng = random.Random(1)
+        scores = []
+        for _ in range(bootstrap):
+            sample = [per_doc[rng.randrange(len(per_doc))] for _ in per_doc]
+            tp, fp, fn = (sum(d[i] for d in sample) for i in range(3))
+            scores.append(prf(tp, fp, fn)[2])
+        scores.sort()
+        low, high = scores[int(0.025 * bootstrap)], scores[int(0.975 * bootstrap) - 1]
+        print(f"  bag F1 95% interval over documents ({bootstrap} resamples): {low:.3f} to {high:.3f}")
     for error in errors[:show_errors]:
         print("   ", *error)
 
@@ -122,6 +138,7 @@ def main():
     parser.add_argument("--dev-dir", help="already prepared dev files (prepare-ner.py output)")
     parser.add_argument("--only", choices=["ind", "eng"], help="evaluate one language")
     parser.add_argument("--errors", type=int, default=0, help="print this many bag-of-mentions errors")
+    parser.add_argument("--bootstrap", type=int, default=0, help="resamples for a 95%% interval of bag F1")
     args = parser.parse_args()
     command = shlex.split(args.cmd) if args.cmd else default_command()
     dev_dir = args.dev_dir
@@ -136,7 +153,7 @@ def main():
         articles = run([part.replace("{lang}", lang) for part in command], docs)
         n = sum(len(d["gold"]) for d in docs)
         print(f"{name}: {len(docs)} documents, {n} gold mentions")
-        evaluate(docs, articles, args.errors)
+        evaluate(docs, articles, args.errors, args.bootstrap)
 
 
 if __name__ == "__main__":
