@@ -24,10 +24,37 @@ pub(crate) fn resolve(
         let first = tokens.partition_point(|t| t.start < mention.start);
         let last = tokens.partition_point(|t| t.end <= mention.end);
         let mut from = first;
+        let mut last = last;
         // Titles and roles are evidence, never part of the name.
         while from + 1 < last && is_title(tokens[from].text(text)) {
             from += 1;
         }
+        // ... nor at the end of an organisation's ("European Commission President"), unless
+        // the name needs it ("Office of the President").
+        while mention.entity_type == EntityType::Organisation
+            && last >= from + 2
+            && is_title(tokens[last - 1].text(text))
+            && tokens[last - 2].text(text).starts_with(char::is_uppercase)
+        {
+            last -= 1;
+        }
+        // A sentence's "The" before a known name is no part of it ("The European Union"),
+        // where the name is known without it ("The Hague" keeps it).
+        if from + 1 < last
+            && tokens[from].text(text) == "The"
+            && gazetteer
+                .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
+                .is_none()
+            && gazetteer
+                .lookup(
+                    &text[tokens[from + 1].start..tokens[last - 1].end],
+                    language,
+                )
+                .is_some()
+        {
+            from += 1;
+        }
+        let mention_end = tokens[last - 1].end.min(mention.end);
         // A title alone is no person ("Chang dan Wamenlu AS Bonnie Jenkins").
         if from + 1 == last
             && mention.entity_type == EntityType::Person
@@ -35,7 +62,7 @@ pub(crate) fn resolve(
         {
             continue;
         }
-        let end = without_open_bracket(text, tokens[from].start, mention.end);
+        let end = without_open_bracket(text, tokens[from].start, mention_end);
         if end <= tokens[from].start {
             continue;
         }
@@ -115,6 +142,7 @@ pub(crate) fn resolve(
     // The tagger's mentions do not overlap: sorted by start, they are sorted by end too.
     resolved.sort_unstable_by_key(|m| (m.start, m.end));
     attach_comma_suffixes(text, &mut resolved);
+    join_name_particles(gazetteer, text, language, tokens, &mut resolved);
     merge_into_known(gazetteer, &analysis.hits, &mut resolved);
     // The tagger's mentions, sorted, for overlap checks in logarithmic time (hostile input can
     // hold hundreds of thousands of hits).
@@ -231,6 +259,90 @@ fn attach_comma_suffixes(text: &str, resolved: &mut Vec<RawMention>) {
         // The suffix's own mention, if the tagger made one, is now part of this one.
         resolved.drain(next..next + covered);
         index += 1;
+    }
+}
+
+/// Lower-case particles inside people's names ("Mohammed bin Salman", "Ursula von der Leyen",
+/// "Lula da Silva"); not "di", which is Indonesian for "in".
+const NAME_PARTICLES: &[&str] = &[
+    "bin", "binti", "bint", "ibn", "ben", "abu", "al", "el", "van", "von", "der", "den", "de",
+    "du", "da", "dos", "das", "del", "della", "la", "le", "ter", "ten", "zu",
+];
+
+/// Arabic article or kinship prefixes joined to a family name ("al-Assad", "el-Sisi").
+fn is_prefixed_family_name(word: &str) -> bool {
+    word.split_once('-').is_some_and(|(prefix, name)| {
+        matches!(
+            prefix,
+            "al" | "el" | "ad" | "as" | "ash" | "at" | "az" | "bin" | "ibn" | "abu"
+        ) && name.starts_with(char::is_uppercase)
+    })
+}
+
+/// A person's name runs on over lower-case particles the tagger never sees as name tokens:
+/// "Mohammed" "bin" "Salman" is one person, and so is "Bashar al-Assad". After the particles
+/// comes a capitalised word that is the tagger's person or nobody's. `resolved` is sorted
+/// and stays so.
+fn join_name_particles(
+    gazetteer: &Gazetteer,
+    text: &str,
+    language: &str,
+    tokens: &[super::tokens::Token],
+    resolved: &mut Vec<RawMention>,
+) {
+    let mut index = 0;
+    while index < resolved.len() {
+        let mention = &resolved[index];
+        if mention.entity_type != EntityType::Person {
+            index += 1;
+            continue;
+        }
+        let mut next = tokens.partition_point(|t| t.start < mention.end);
+        let mut particles = 0;
+        while particles < 3
+            && tokens
+                .get(next)
+                .is_some_and(|t| NAME_PARTICLES.contains(&t.text(text)))
+        {
+            next += 1;
+            particles += 1;
+        }
+        let Some(name) = tokens.get(next).filter(|t| {
+            let word = t.text(text);
+            t.word
+                && if particles > 0 {
+                    word.starts_with(char::is_uppercase)
+                } else {
+                    is_prefixed_family_name(word)
+                }
+        }) else {
+            index += 1;
+            continue;
+        };
+        // Only white space and the particles between: no comma, no line of its own.
+        let gap = &text[mention.end..name.start];
+        if gap.contains(['\n', ',', '.', ';', ':', '(', ')']) {
+            index += 1;
+            continue;
+        }
+        let following = resolved.get(index + 1);
+        let end = match following {
+            Some(m) if m.start == name.start && m.entity_type == EntityType::Person => m.end,
+            Some(m) if m.start < name.end => {
+                index += 1;
+                continue;
+            }
+            _ => name.end,
+        };
+        if following.is_some_and(|m| m.start == name.start) {
+            resolved.remove(index + 1);
+        }
+        let joined = &mut resolved[index];
+        joined.end = end;
+        joined.known = gazetteer
+            .lookup(&text[joined.start..end], language)
+            .filter(|&k| gazetteer.entity(k).entity_type == EntityType::Person);
+        // Not advancing: the joined name may take more ("Abdel Fattah" "al-Sisi" after "bin").
     }
 }
 

@@ -338,6 +338,40 @@ mod tests {
     }
 
     #[test]
+    fn names_run_on_over_particles_and_titles_stay_out() {
+        let text = "Saudi Crown Prince Mohammed bin Salman hosted Syrian President Bashar \
+                    al-Assad, while European Commission President Ursula von der Leyen met \
+                    officials. The European Union was not involved.";
+        let entities = tagger().tag("", text, "eng");
+        let names: Vec<(&str, EntityType)> = entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.entity_type))
+            .collect();
+        for person in [
+            "Mohammed bin Salman",
+            "Bashar al-Assad",
+            "Ursula von der Leyen",
+        ] {
+            assert!(
+                names.contains(&(person, EntityType::Person)),
+                "{person}: {names:?}"
+            );
+        }
+        assert!(
+            names.contains(&("European Commission", EntityType::Organisation)),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("European Union", EntityType::Organisation)),
+            "{names:?}"
+        );
+        assert!(
+            !names.iter().any(|(name, _)| name.starts_with("The ")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
     fn offsets_are_code_points() {
         let body = "Café “Putin” bertemu.";
         let entities = tagger().tag("", body, "ind");
