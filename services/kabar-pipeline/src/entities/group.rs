@@ -23,6 +23,9 @@ pub(crate) fn resolve(
     for mention in found {
         let first = tokens.partition_point(|t| t.start < mention.start);
         let last = tokens.partition_point(|t| t.end <= mention.end);
+        if last <= first {
+            continue;
+        }
         let mut from = first;
         let mut last = last;
         // Titles and roles are evidence, never part of the name.
