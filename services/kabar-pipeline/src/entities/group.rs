@@ -28,9 +28,31 @@ pub(crate) fn resolve(
         }
         let mut from = first;
         let mut last = last;
-        // Titles and roles are evidence, never part of the name.
+        // Weekdays are dates, not names: "the Supreme Court Wednesday", a sentence's "Monday".
+        if mention.entity_type != EntityType::Misc {
+            while from < last && is_weekday(tokens[from].text(text)) {
+                from += 1;
+            }
+            while last > from && is_weekday(tokens[last - 1].text(text)) {
+                last -= 1;
+            }
+            if last == from {
+                continue;
+            }
+        }
+        // Titles and roles are evidence, never part of a person's name. Other names keep a
+        // title word ("General Electric", "Prince Edward Island") unless what follows it is a
+        // known name ("Presiden AS").
         while from + 1 < last && is_title(tokens[from].text(text)) {
             from += 1;
+        }
+        if mention.entity_type != EntityType::Person
+            && from > first
+            && gazetteer
+                .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
+                .is_none()
+        {
+            from = first;
         }
         // ... nor at the end of an organisation's ("European Commission President"), unless
         // the name needs it ("Office of the President").
@@ -70,8 +92,24 @@ pub(crate) fn resolve(
             continue;
         }
         let mut pieces = vec![(tokens[from].start, end, mention.entity_type)];
-        // A known place or organisation at either end of a person's name is its own mention
-        // ("AS John Park", "London James Nixey"); inside organisations it belongs to the name
+        // A title inside an organisation's span introduces a person: "Bank Indonesia Governor
+        // Perry Warjiyo", "New York City Mayor Bill de Blasio" are a name, then a person.
+        if mention.entity_type == EntityType::Organisation
+            && let Some((head_end, person_start)) = title_inside(text, &tokens[from..last])
+            && tokens[from + person_start].end <= end
+        {
+            pieces = vec![
+                (
+                    tokens[from].start,
+                    tokens[from + head_end - 1].end,
+                    mention.entity_type,
+                ),
+                (tokens[from + person_start].start, end, EntityType::Person),
+            ];
+        }
+        // A known place or organisation before a person's name is its own mention ("AS John
+        // Park", "London James Nixey"); after it, it is the family name ("George Washington",
+        // "Michael Bloomberg", "Henry Ford"); inside organisations it belongs to the name
         // ("University of Berlin").
         let (start, end) = (pieces[0].0, pieces[0].1);
         // Hits are sorted and do not overlap: look only at those inside the mention.
@@ -91,21 +129,14 @@ pub(crate) fn resolve(
             }
             // Any white space: a line break inside the span must not start or end a mention.
             let separator = |c: char| c.is_whitespace() || c == ',';
-            let rest = if hit.start == start {
-                text[hit.end..end].trim_start_matches(separator)
-            } else if hit.end == end {
-                text[start..hit.start].trim_end_matches(separator)
-            } else {
+            if hit.start != start {
                 continue;
-            };
+            }
+            let rest = text[hit.end..end].trim_start_matches(separator);
             if rest.is_empty() {
                 continue;
             }
-            let rest_start = if hit.start == start {
-                end - rest.len()
-            } else {
-                start
-            };
+            let rest_start = end - rest.len();
             pieces = vec![
                 (hit.start, hit.end, known.entity_type),
                 (rest_start, rest_start + rest.len(), mention.entity_type),
@@ -263,6 +294,44 @@ fn attach_comma_suffixes(text: &str, resolved: &mut Vec<RawMention>) {
         resolved.drain(next..next + covered);
         index += 1;
     }
+}
+
+fn is_weekday(word: &str) -> bool {
+    const WEEKDAYS: &[&str] = &[
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Senin",
+        "Selasa",
+        "Rabu",
+        "Kamis",
+        "Jumat",
+        "Sabtu",
+    ];
+    WEEKDAYS.contains(&word)
+}
+
+/// In an organisation's tokens, a title after a capitalised name and before a capitalised
+/// name: the end of the head (exclusive) and where the person starts, as token indices.
+fn title_inside(text: &str, tokens: &[super::tokens::Token]) -> Option<(usize, usize)> {
+    let capitalised =
+        |i: usize| tokens[i].word && tokens[i].text(text).starts_with(char::is_uppercase);
+    let title = (1..tokens.len().saturating_sub(1)).find(|&i| {
+        is_title(tokens[i].text(text)) && capitalised(i - 1) && !is_title(tokens[i - 1].text(text))
+    })?;
+    let mut person = title;
+    while person < tokens.len() && is_title(tokens[person].text(text)) {
+        person += 1;
+    }
+    // The person runs to the end of the span, over capitalised words and name particles only
+    // ("... Mayor Bill de Blasio", not "... Mayor Bill de Blasio and Supreme Court").
+    let name_only = (person..tokens.len())
+        .all(|i| capitalised(i) || NAME_PARTICLES.contains(&tokens[i].text(text)));
+    (person < tokens.len() && capitalised(person) && name_only).then_some((title, person))
 }
 
 /// Lower-case particles inside people's names ("Mohammed bin Salman", "Ursula von der Leyen",

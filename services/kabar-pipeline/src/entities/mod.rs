@@ -372,6 +372,29 @@ mod tests {
     }
 
     #[test]
+    fn family_names_titles_and_weekdays_in_news() {
+        let text = "George Washington met Michael R. Bloomberg. General Motors and General Electric cut jobs. \
+                    Bank Indonesia Governor Perry Warjiyo spoke to the Supreme Court Wednesday.";
+        let entities = tagger().tag("", text, "eng");
+        let names: Vec<(&str, EntityType)> = entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.entity_type))
+            .collect();
+        for person in ["George Washington", "Michael R. Bloomberg", "Perry Warjiyo"] {
+            assert!(
+                names.contains(&(person, EntityType::Person)),
+                "{person}: {names:?}"
+            );
+        }
+        for organisation in ["General Electric", "Bank Indonesia", "Supreme Court"] {
+            assert!(
+                names.contains(&(organisation, EntityType::Organisation)),
+                "{organisation}: {names:?}"
+            );
+        }
+    }
+
+    #[test]
     fn offsets_are_code_points() {
         let body = "Café “Putin” bertemu.";
         let entities = tagger().tag("", body, "ind");
