@@ -507,7 +507,8 @@ pub(crate) fn group(
         entities[index].0.mentions.push(position);
         entities[index].2.push(surface.to_owned());
     }
-    // Lone words join the longer person name that contains them.
+    // Lone words join the longer person name that contains them, and so do the last words
+    // of one ("De Niro" of "Robert De Niro").
     let people: Vec<(usize, Vec<String>)> = entities
         .iter()
         .enumerate()
@@ -523,18 +524,31 @@ pub(crate) fn group(
         .collect();
     let mut merged_into: Vec<Option<usize>> = vec![None; entities.len()];
     for (index, (_, known, surfaces)) in entities.iter().enumerate() {
-        if known.is_some() || surfaces.iter().any(|s| s.contains(' ')) {
+        if known.is_some() {
             continue;
         }
-        let word = surfaces[0].to_lowercase();
+        let parts: Vec<String> = surfaces[0]
+            .split([' ', '-'])
+            .map(str::to_lowercase)
+            .collect();
+        if surfaces
+            .iter()
+            .any(|s| s.to_lowercase() != surfaces[0].to_lowercase())
+        {
+            continue;
+        }
+        let part_of = |words: &[String]| match parts.as_slice() {
+            [word] => words.contains(word),
+            _ => parts.len() < words.len() && words.ends_with(&parts),
+        };
         // Prefer a family name (last word) over another part, a linked person over an unknown
         // one, then the most mentioned ("Kim" is Kim Jong Un, not the title's "Putin-Kim").
         let owner = people
             .iter()
-            .filter(|(_, words)| words.contains(&word))
+            .filter(|(_, words)| part_of(words))
             .max_by_key(|(i, words)| {
                 (
-                    words.last() == Some(&word),
+                    words.ends_with(&parts),
                     entities[*i].1.is_some(),
                     entities[*i].0.mentions.len(),
                 )
@@ -545,10 +559,16 @@ pub(crate) fn group(
         }
     }
     for index in 0..entities.len() {
-        if let Some(owner) = merged_into[index] {
-            let moved = std::mem::take(&mut entities[index].0.mentions);
-            entities[owner].0.mentions.extend(moved);
+        let Some(mut owner) = merged_into[index] else {
+            continue;
+        };
+        // "Faber" joins "Eberhard Faber", which joins "Henry Eberhard Faber": the last one
+        // takes the mentions of both. Merges only go to longer names, so chains end.
+        while let Some(next) = merged_into[owner] {
+            owner = next;
         }
+        let moved = std::mem::take(&mut entities[index].0.mentions);
+        entities[owner].0.mentions.extend(moved);
     }
     let mut out: Vec<Entity> = Vec::with_capacity(entities.len());
     for (index, (mut entity, known, surfaces)) in entities.into_iter().enumerate() {

@@ -395,6 +395,15 @@ mod tests {
     }
 
     #[test]
+    fn the_last_words_of_a_name_are_the_same_person() {
+        let text = "Robert De Niro and Al Pacino starred. Later De Niro said Pacino was great.";
+        let entities = tagger().tag("", text, "eng");
+        let de_niro = find(&entities, "Robert De Niro").expect("Robert De Niro");
+        assert_eq!(de_niro.entity_type, EntityType::Person);
+        assert_eq!(de_niro.mentions.len(), 2, "{entities:?}");
+    }
+
+    #[test]
     fn offsets_are_code_points() {
         let body = "Café “Putin” bertemu.";
         let entities = tagger().tag("", body, "ind");
