@@ -153,7 +153,14 @@ pub(crate) fn resolve(
                     EntityType::Location => entity_type != EntityType::Person,
                     _ => true,
                 });
-            let entity_type = known.map_or(entity_type, |k| gazetteer.entity(k).entity_type);
+            let mut entity_type = known.map_or(entity_type, |k| gazetteer.entity(k).entity_type);
+            // "New Yorkers", "Chicagoans": a place's people are a group, not a person.
+            if entity_type == EntityType::Person
+                && known.is_none()
+                && is_place_demonym(gazetteer, &text[start..end], language)
+            {
+                entity_type = EntityType::Misc;
+            }
             resolved.push(RawMention {
                 field,
                 start,
@@ -313,6 +320,17 @@ fn is_weekday(word: &str) -> bool {
         "Sabtu",
     ];
     WEEKDAYS.contains(&word)
+}
+
+/// A known place's name with a plural people ending: "New Yorkers", "Chicagoans", "Berliners".
+fn is_place_demonym(gazetteer: &Gazetteer, surface: &str, language: &str) -> bool {
+    ["ers", "ans", "ns"].iter().any(|ending| {
+        surface
+            .strip_suffix(ending)
+            .filter(|stem| stem.chars().count() >= 3)
+            .and_then(|stem| gazetteer.lookup(stem, language))
+            .is_some_and(|k| gazetteer.entity(k).entity_type == EntityType::Location)
+    })
 }
 
 /// In an organisation's tokens, a title after a capitalised name and before a capitalised

@@ -404,6 +404,18 @@ mod tests {
     }
 
     #[test]
+    fn a_place_s_people_are_no_person() {
+        let text = "New Yorkers and Chicagoans met Langejans.";
+        let entities = tagger().tag("", text, "eng");
+        for group in ["New Yorkers", "Chicagoans"] {
+            assert!(
+                find(&entities, group).is_none_or(|e| e.entity_type != EntityType::Person),
+                "{group}: {entities:?}"
+            );
+        }
+    }
+
+    #[test]
     fn offsets_are_code_points() {
         let body = "Café “Putin” bertemu.";
         let entities = tagger().tag("", body, "ind");
