@@ -81,7 +81,6 @@ def evaluate(docs, articles, show_errors, bootstrap=0):
     errors = []
     per_doc = []
     for doc, article in zip(docs, articles):
-        tp_fp_fn = [sum(counts["bag"][(t, x)] for t in TYPES) for x in ("tp", "fp", "fn")]
         if article.get("id") != doc["id"]:
             sys.exit(f"output out of order at {doc['id']}")
         text = doc["text"]
@@ -98,12 +97,15 @@ def evaluate(docs, articles, show_errors, bootstrap=0):
                 counts[kind][(t, "tp")] += tp
                 counts[kind][(t, "fp")] += sum(pt.values()) - tp
                 counts[kind][(t, "fn")] += sum(gt.values()) - tp
+            if kind == "bag":
+                # this document's bag counts over the three types, for --bootstrap
+                tp = sum((g & p).values())
+                per_doc.append((tp, sum(p.values()) - tp, sum(g.values()) - tp))
             if kind == "bag" and show_errors:
                 for k in (p - g):
                     errors.append(("FP", k, doc["id"]))
                 for k in (g - p):
                     errors.append(("FN", k, doc["id"]))
-        per_doc.append([sum(counts["bag"][(t, x)] for t in TYPES) - n for x, n in zip(("tp", "fp", "fn"), tp_fp_fn)])
     for kind in ("exact", "bag"):
         c = counts[kind]
         print(f"  {kind:5}  {'P':>6} {'R':>6} {'F1':>6}   (tp/fp/fn)")
