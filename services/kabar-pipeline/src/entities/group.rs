@@ -21,64 +21,9 @@ pub(crate) fn resolve(
     let tokens = &analysis.tokens;
     let mut resolved: Vec<RawMention> = Vec::with_capacity(found.len());
     for mention in found {
-        let first = tokens.partition_point(|t| t.start < mention.start);
-        let last = tokens.partition_point(|t| t.end <= mention.end);
-        if last <= first {
+        let Some((from, last)) = name_tokens(gazetteer, text, language, tokens, &mention) else {
             continue;
-        }
-        let mut from = first;
-        let mut last = last;
-        // Weekdays are dates, not names: "the Supreme Court Wednesday", a sentence's "Monday".
-        if mention.entity_type != EntityType::Misc {
-            while from < last && is_weekday(tokens[from].text(text)) {
-                from += 1;
-            }
-            while last > from && is_weekday(tokens[last - 1].text(text)) {
-                last -= 1;
-            }
-            if last == from {
-                continue;
-            }
-        }
-        // Titles and roles are evidence, never part of a person's name. Other names keep a
-        // title word ("General Electric", "Prince Edward Island") unless what follows it is a
-        // known name ("Presiden AS").
-        while from + 1 < last && is_title(tokens[from].text(text)) {
-            from += 1;
-        }
-        if mention.entity_type != EntityType::Person
-            && from > first
-            && gazetteer
-                .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
-                .is_none()
-        {
-            from = first;
-        }
-        // ... nor at the end of an organisation's ("European Commission President"), unless
-        // the name needs it ("Office of the President").
-        while mention.entity_type == EntityType::Organisation
-            && last >= from + 2
-            && is_title(tokens[last - 1].text(text))
-            && tokens[last - 2].text(text).starts_with(char::is_uppercase)
-        {
-            last -= 1;
-        }
-        // A sentence's "The" before a known name is no part of it ("The European Union"),
-        // where the name is known without it ("The Hague" keeps it).
-        if from + 1 < last
-            && tokens[from].text(text) == "The"
-            && gazetteer
-                .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
-                .is_none()
-            && gazetteer
-                .lookup(
-                    &text[tokens[from + 1].start..tokens[last - 1].end],
-                    language,
-                )
-                .is_some()
-        {
-            from += 1;
-        }
+        };
         let mention_end = tokens[last - 1].end.min(mention.end);
         // A title alone is no person ("Chang dan Wamenlu AS Bonnie Jenkins").
         if from + 1 == last
@@ -210,6 +155,77 @@ pub(crate) fn resolve(
         }
     }
     out.extend(resolved);
+}
+
+/// The tokens `[from, last)` of a tagger span that make the name: weekdays, titles and a
+/// sentence's "The" left out where they are not part of it. `None` when nothing is left.
+fn name_tokens(
+    gazetteer: &Gazetteer,
+    text: &str,
+    language: &str,
+    tokens: &[super::tokens::Token],
+    mention: &RawMention,
+) -> Option<(usize, usize)> {
+    let first = tokens.partition_point(|t| t.start < mention.start);
+    let last = tokens.partition_point(|t| t.end <= mention.end);
+    if last <= first {
+        return None;
+    }
+    let mut from = first;
+    let mut last = last;
+    // Weekdays are dates, not names: "the Supreme Court Wednesday", a sentence's "Monday".
+    if mention.entity_type != EntityType::Misc {
+        while from < last && is_weekday(tokens[from].text(text)) {
+            from += 1;
+        }
+        while last > from && is_weekday(tokens[last - 1].text(text)) {
+            last -= 1;
+        }
+        if last == from {
+            return None;
+        }
+    }
+    // Titles and roles are evidence, never part of a person's name. Other names keep a
+    // title word ("General Electric", "Prince Edward Island") unless what follows it is a
+    // known name ("Presiden AS").
+    let before_titles = from;
+    while from + 1 < last && is_title(tokens[from].text(text)) {
+        from += 1;
+    }
+    if mention.entity_type != EntityType::Person
+        && from > before_titles
+        && gazetteer
+            .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
+            .is_none()
+    {
+        from = before_titles;
+    }
+    // ... nor at the end of an organisation's ("European Commission President"), unless
+    // the name needs it ("Office of the President").
+    while mention.entity_type == EntityType::Organisation
+        && last >= from + 2
+        && is_title(tokens[last - 1].text(text))
+        && tokens[last - 2].text(text).starts_with(char::is_uppercase)
+    {
+        last -= 1;
+    }
+    // A sentence's "The" before a known name is no part of it ("The European Union"),
+    // where the name is known without it ("The Hague" keeps it).
+    if from + 1 < last
+        && tokens[from].text(text) == "The"
+        && gazetteer
+            .lookup(&text[tokens[from].start..tokens[last - 1].end], language)
+            .is_none()
+        && gazetteer
+            .lookup(
+                &text[tokens[from + 1].start..tokens[last - 1].end],
+                language,
+            )
+            .is_some()
+    {
+        from += 1;
+    }
+    Some((from, last))
 }
 
 /// A strong known name that holds the tagger's mentions whole, pieces of it, replaces them:
