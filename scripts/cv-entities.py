@@ -36,8 +36,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # Corpus numbers in prepare-ner.py's "doc" field ("CORPUS-INDEX"): the ones evaluated here.
 EVALUATED = {"1": "ind", "4": "eng", "5": "eng"}
-COPIES = 1
-ENGLISH_SHARE = 1.0
 
 
 def load(name, file):
@@ -61,23 +59,23 @@ def folds_of(rows, folds):
     return fold
 
 
-def keeps_english(doc):
+def keeps_english(doc, share):
     """--english-share: whether an English training document is kept (a learning curve)."""
     index = int(doc.split("-")[1])
-    return (index * 7919) % 100 < ENGLISH_SHARE * 100
+    return (index * 7919) % 100 < share * 100
 
 
-def write_fold(rows, fold_of, fold, work, prepare):
+def write_fold(rows, fold_of, fold, work, prepare, args):
     train_path = os.path.join(work, f"train-{fold}.jsonl")
     held = collections.defaultdict(list)
     with open(train_path, "w", encoding="utf-8") as out:
         for row in rows:
             if fold_of.get(row["doc"]) == fold:
                 held[row["doc"]].append((row["tokens"], row["tags"]))
-            elif row["lang"] != "eng" or keeps_english(row["doc"]):
+            elif row["lang"] != "eng" or keeps_english(row["doc"], args.english_share):
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 # --english-copies N: English rows N times, as separate documents
-                for copy in range(1, COPIES if row["lang"] == "eng" else 1):
+                for copy in range(1, args.english_copies if row["lang"] == "eng" else 1):
                     out.write(json.dumps(dict(row, doc=f"{row['doc']}c{copy}"), ensure_ascii=False) + "\n")
     for lang in ("ind", "eng"):
         docs = []
@@ -145,9 +143,6 @@ def main():
     parser.add_argument("--english-share", type=float, default=1.0, help="share of the English training documents kept")
     parser.add_argument("--english-copies", type=int, default=1, help="English training rows this many times")
     args = parser.parse_args()
-    global COPIES, ENGLISH_SHARE
-    COPIES = args.english_copies
-    ENGLISH_SHARE = args.english_share
     prepare = load("prepare_ner", "prepare-ner.py")
     evaluate = load("eval_entities", "eval-entities.py")
     with open(args.train, encoding="utf-8") as handle:
@@ -156,7 +151,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="kabar-cv-")
     os.makedirs(work, exist_ok=True)
     for fold in range(args.folds):
-        write_fold(rows, fold_of, fold, work, prepare)
+        write_fold(rows, fold_of, fold, work, prepare, args)
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [(fold, seed) for seed in seeds for fold in range(args.folds)]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

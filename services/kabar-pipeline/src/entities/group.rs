@@ -561,16 +561,11 @@ pub(crate) fn group(
         if known.is_some() {
             continue;
         }
+        // An unlinked entity is keyed by its lower-cased surface: the first stands for all.
         let parts: Vec<String> = surfaces[0]
             .split([' ', '-'])
             .map(str::to_lowercase)
             .collect();
-        if surfaces
-            .iter()
-            .any(|s| s.to_lowercase() != surfaces[0].to_lowercase())
-        {
-            continue;
-        }
         let part_of = |words: &[String]| match parts.as_slice() {
             [word] => words.contains(word),
             _ => parts.len() < words.len() && words.ends_with(&parts),
