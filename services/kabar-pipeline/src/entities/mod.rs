@@ -10,14 +10,18 @@
 //!    evidence for a person and never part of the name; heads such as "Partai" are evidence for
 //!    an organisation). The model is trained from the shared NER corpora by
 //!    `scripts/build-entities.sh` and shipped in `data/entities/tagger.bin`.
-//! 3. [`group`] links what was found to known entities and groups mentions within the article:
-//!    a lone "Kim" joins "Kim Jong Un".
+//! 3. [`resolve`] settles each tagged span's extent, type and link: titles, weekdays and a
+//!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
+//!    name merged into it, and strong gazetteer names the tagger passed over added.
+//! 4. [`group`] groups the mentions of the article into entities: repeats of a name are
+//!    mentions of it, and a lone "Kim" joins "Kim Jong Un".
 
 pub mod cues;
 pub mod features;
 pub mod gazetteer;
 mod group;
 pub mod model;
+mod resolve;
 pub mod tokens;
 pub mod train;
 
@@ -217,7 +221,7 @@ impl EntityTagger {
                 }
             }
         }
-        group::resolve(
+        resolve::resolve(
             &self.gazetteer,
             field,
             text,
@@ -297,44 +301,6 @@ mod tests {
         for name in ["Vladimir Putin", "Vladivostok"] {
             assert!(find(&entities, name).is_some(), "{name}: {entities:?}");
         }
-    }
-
-    #[test]
-    fn repeats_of_a_found_name_are_mentions_with_the_majority_type() {
-        let body =
-            "Acme Widgets hired Jordan. Jordan left Acme Widgetsville; Jordan sued Acme Widgets.";
-        let mut mentions = vec![
-            RawMention::in_body(0, 12, EntityType::Organisation),
-            RawMention::in_body(19, 25, EntityType::Person),
-            RawMention::in_body(27, 33, EntityType::Person),
-            RawMention::in_body(58, 64, EntityType::Location),
-        ];
-        group::propagate(&mut mentions, "", body, &HashedSet::default());
-        let mut found: Vec<(&str, EntityType)> = mentions
-            .iter()
-            .map(|m| (&body[m.start..m.end], m.entity_type))
-            .collect();
-        found.sort_by_key(|&(s, t)| (s, t.as_str()));
-        assert_eq!(
-            found,
-            [
-                ("Acme Widgets", EntityType::Organisation),
-                ("Acme Widgets", EntityType::Organisation),
-                ("Jordan", EntityType::Person),
-                ("Jordan", EntityType::Person),
-                ("Jordan", EntityType::Person),
-            ],
-            "whole words only, and the type most often given"
-        );
-    }
-
-    #[test]
-    fn common_words_are_not_repeated() {
-        let body = "Will said no. Will it rain?";
-        let mut mentions = vec![RawMention::in_body(0, 4, EntityType::Person)];
-        let common: HashedSet = [features::hash_lower("will")].into_iter().collect();
-        group::propagate(&mut mentions, "", body, &common);
-        assert_eq!(mentions.len(), 1);
     }
 
     #[test]
