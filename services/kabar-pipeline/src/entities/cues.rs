@@ -2,7 +2,9 @@
 //!
 //! Titles and roles ("Presiden", "Minister") announce a person; organisation heads ("Partai",
 //! "University") make a name an organisation; event heads ("Piala", "War") make it something
-//! else. The lists are features: the model learns how much each kind of cue counts.
+//! else. Topic words ("album", "league", "saham") say what a text is about, and so what its
+//! names are likely to be. The lists are features: the model learns how much each kind of cue
+//! counts.
 
 /// Titles and roles: evidence that a person's name follows.
 pub const TITLES: &[&str] = &[
@@ -462,4 +464,88 @@ pub const PLACE_HEADS: &[&str] = &[
     "pelabuhan",
     "stasiun",
     "kampung",
+];
+
+/// Topic cue words, English and Indonesian: which of them occur in a text is evidence for the
+/// type of its names (a band or a club is an organisation, a race an event).
+pub const TOPICS: [&[&str]; 4] = [
+    // Music.
+    &[
+        "album",
+        "albums",
+        "band",
+        "song",
+        "songs",
+        "single",
+        "tour",
+        "guitarist",
+        "chart",
+        "label",
+        "singer",
+        "concert",
+        "lagu",
+        "musik",
+        "konser",
+        "penyanyi",
+        "vokalis",
+        "gitaris",
+    ],
+    // Sports.
+    &[
+        "season",
+        "league",
+        "club",
+        "team",
+        "match",
+        "goal",
+        "goals",
+        "coach",
+        "championship",
+        "race",
+        "tournament",
+        "stadium",
+        "liga",
+        "klub",
+        "pertandingan",
+        "pelatih",
+        "musim",
+        "gol",
+        "turnamen",
+        "balapan",
+        "kejuaraan",
+    ],
+    // Business.
+    &[
+        "company",
+        "shares",
+        "revenue",
+        "profit",
+        "investors",
+        "stock",
+        "billion",
+        "market",
+        "perusahaan",
+        "saham",
+        "laba",
+        "investor",
+        "pendapatan",
+        "miliar",
+        "pasar",
+    ],
+    // Politics.
+    &[
+        "election",
+        "party",
+        "government",
+        "minister",
+        "parliament",
+        "vote",
+        "senator",
+        "pemilu",
+        "partai",
+        "pemerintah",
+        "menteri",
+        "parlemen",
+        "pemilihan",
+    ],
 ];

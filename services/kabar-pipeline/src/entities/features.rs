@@ -1,36 +1,13 @@
 //! Hashed features of a token in context: word, shape, affixes, neighbours, gazetteer and cue
-//! flags, WordNet noun classes, word-embedding clusters. Shared by run time and training so that
-//! both see exactly the same features.
+//! flags, WordNet noun classes, word-embedding clusters, the text's topics. Shared by run time
+//! and training so that both see exactly the same features. The word tables they read are in
+//! [`lexicon`].
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use super::cues::{CONNECTORS, MISC_HEADS, ORG_HEADS, PLACE_HEADS, TITLES};
+use super::hash::{FNV_OFFSET, HashedMap, HashedSet, fnv, hash_chars, hash_lower};
+use super::lexicon::{self, CUE_COMMON, CUE_CONNECTOR, CUE_PLACE_HEAD};
 use super::tokens::{Token, without_abbreviation_dot};
-
-/// Sets of word hashes: the keys are hashes already, so the set does not hash them again.
-pub type HashedSet = HashSet<u64, BuildHasherDefault<Identity>>;
-
-/// A hasher that passes a `u64` key through.
-#[derive(Default)]
-pub struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 /// Gazetteer evidence for one token: none, or type and position (begin or inside).
 pub type GazCode = u8;
@@ -53,17 +30,18 @@ pub struct TokenInfo {
     pub word: bool,
     /// Code points.
     pub chars: usize,
+    /// Cue bits ([`lexicon::cues`], and [`CUE_COMMON`] for the model's common words).
     cue: u8,
     pub gaz: GazCode,
     /// First token of a sentence (after . ! ? : quotes or a line break).
     sentence_start: bool,
     /// How the same word is written elsewhere in the text (`DOC_*` bits).
     doc: u8,
-    /// WordNet's class of the word as a noun ([`NOUN_CLASS`]; 0: none).
+    /// WordNet's class of the word as a noun ([`lexicon::noun_class`]; 0: none).
     noun: u8,
-    /// Embedding clusters of the word, coarse to fine, plus one ([`CLUSTERS`]; 0: none).
+    /// Embedding clusters of the word, coarse to fine, plus one ([`lexicon::clusters`]; 0: none).
     cluster: [u16; 3],
-    /// Topics of the whole text ([`TOPICS`] bits), the same for every token.
+    /// Topics of the whole text ([`lexicon::topics`] bits), the same for every token.
     topic: u8,
 }
 
@@ -76,245 +54,12 @@ const DOC_LAST: u8 = 4;
 /// ... occurs at all (capitalised).
 const DOC_SEEN: u8 = 8;
 
-const CUE_TITLE: u8 = 1;
-const CUE_ORG: u8 = 2;
-const CUE_MISC: u8 = 4;
-const CUE_CONNECTOR: u8 = 8;
-const CUE_PLACE_HEAD: u8 = 16;
-const CUE_GIVEN_NAME: u8 = 32;
-const CUE_FAMILY_NAME: u8 = 64;
-const CUE_COMMON: u8 = 128;
-
 static OPEN: LazyLock<u64> = LazyLock::new(|| hash_lower("("));
 static CLOSE: LazyLock<u64> = LazyLock::new(|| hash_lower(")"));
 static OF: LazyLock<u64> = LazyLock::new(|| hash_lower("of"));
 static FOR: LazyLock<u64> = LazyLock::new(|| hash_lower("for"));
 /// How far back in a run an "of" or "for" is looked for.
 const OF_WINDOW: usize = 6;
-
-fn lower_set(words: &[&str]) -> HashedSet {
-    words.iter().map(|w| hash_lower(w)).collect()
-}
-
-static TITLE_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(TITLES));
-
-/// Every cue word with its cue bits, for one lookup per token.
-static CUES: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = LazyLock::new(|| {
-    let mut cues: HashMap<u64, u8, BuildHasherDefault<Identity>> = HashMap::default();
-    for (set, bit) in [
-        (&*TITLE_SET, CUE_TITLE),
-        (&*ORG_SET, CUE_ORG),
-        (&*MISC_SET, CUE_MISC),
-        (&*CONNECTOR_SET, CUE_CONNECTOR),
-        (&*PLACE_HEAD_SET, CUE_PLACE_HEAD),
-        (&*GIVEN_NAMES, CUE_GIVEN_NAME),
-        (&*FAMILY_NAMES, CUE_FAMILY_NAME),
-    ] {
-        for &hash in set {
-            *cues.entry(hash).or_default() |= bit;
-        }
-    }
-    cues
-});
-
-/// Whether a word is a title or role ("Presiden", "Dr.").
-pub fn is_title(word: &str) -> bool {
-    TITLE_SET.contains(&hash_lower(word))
-        || TITLE_SET.contains(&hash_lower(word.trim_end_matches('.')))
-}
-
-/// A title or role that is not also a given or family name ("Wamenlu", "Presiden"; not "Baron"):
-/// alone, it is never a person's name.
-pub fn is_bare_title(word: &str) -> bool {
-    is_title(word) && {
-        let hash = hash_lower(word);
-        !GIVEN_NAMES.contains(&hash) && !FAMILY_NAMES.contains(&hash)
-    }
-}
-static ORG_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(ORG_HEADS));
-static MISC_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(MISC_HEADS));
-static CONNECTOR_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(CONNECTORS));
-static PLACE_HEAD_SET: LazyLock<HashedSet> = LazyLock::new(|| lower_set(PLACE_HEADS));
-
-/// Given and family names (US census lists): evidence for people.
-const NAMES: &str = include_str!("../../data/entities/names.tsv");
-
-fn name_set(kind: &str) -> HashedSet {
-    NAMES
-        .lines()
-        .filter_map(|line| line.strip_prefix(kind))
-        .map(hash_lower)
-        .collect()
-}
-
-static GIVEN_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("F\t"));
-static FAMILY_NAMES: LazyLock<HashedSet> = LazyLock::new(|| name_set("L\t"));
-
-/// Nouns with WordNet's class of their most frequent sense: evidence for the head of a name
-/// ("Coronado Unified School District", "Cascade Timberlands", "Landmark Church").
-const NOUNS: &str = include_str!("../../data/entities/wordnet-nouns.tsv");
-
-/// Lower-case word hash to noun class: 1 organisation, 2 social group, 3 place, 4 person.
-static NOUN_CLASS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> = LazyLock::new(|| {
-    NOUNS
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once('\t'))
-        .filter_map(|(class, word)| {
-            let code = match class {
-                "ORG" => 1,
-                "GRP" => 2,
-                "LOC" => 3,
-                "PER" => 4,
-                _ => return None,
-            };
-            Some((hash_lower(word), code))
-        })
-        .collect()
-});
-
-/// Words with the k-means clusters of their static word embeddings at three granularities:
-/// evidence for words seen rarely or never in training ("hospital" near "clinic").
-const CLUSTER_TABLE: &str = include_str!("../../data/entities/embedding-clusters.tsv");
-
-/// Lower-case word hash to its clusters (k = 64, 256, 1024), each plus one.
-static CLUSTERS: LazyLock<HashMap<u64, [u16; 3], BuildHasherDefault<Identity>>> =
-    LazyLock::new(|| {
-        CLUSTER_TABLE
-            .lines()
-            .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| {
-                let mut fields = line.split('\t');
-                let word = fields.next()?;
-                let mut ids = [0u16; 3];
-                for id in &mut ids {
-                    *id = fields.next()?.parse::<u16>().ok()?.checked_add(1)?;
-                }
-                Some((hash_lower(word), ids))
-            })
-            .collect()
-    });
-
-/// Topic cue words, English and Indonesian: which of them occur in a text is evidence for the
-/// type of its names (a band or a club is an organisation, a race an event).
-const TOPICS: [&[&str]; 4] = [
-    // Music.
-    &[
-        "album",
-        "albums",
-        "band",
-        "song",
-        "songs",
-        "single",
-        "tour",
-        "guitarist",
-        "chart",
-        "label",
-        "singer",
-        "concert",
-        "lagu",
-        "musik",
-        "konser",
-        "penyanyi",
-        "vokalis",
-        "gitaris",
-    ],
-    // Sports.
-    &[
-        "season",
-        "league",
-        "club",
-        "team",
-        "match",
-        "goal",
-        "goals",
-        "coach",
-        "championship",
-        "race",
-        "tournament",
-        "stadium",
-        "liga",
-        "klub",
-        "pertandingan",
-        "pelatih",
-        "musim",
-        "gol",
-        "turnamen",
-        "balapan",
-        "kejuaraan",
-    ],
-    // Business.
-    &[
-        "company",
-        "shares",
-        "revenue",
-        "profit",
-        "investors",
-        "stock",
-        "billion",
-        "market",
-        "perusahaan",
-        "saham",
-        "laba",
-        "investor",
-        "pendapatan",
-        "miliar",
-        "pasar",
-    ],
-    // Politics.
-    &[
-        "election",
-        "party",
-        "government",
-        "minister",
-        "parliament",
-        "vote",
-        "senator",
-        "pemilu",
-        "partai",
-        "pemerintah",
-        "menteri",
-        "parlemen",
-        "pemilihan",
-    ],
-];
-
-/// Lower-case word hash to its topic bit.
-static TOPIC_WORDS: LazyLock<HashMap<u64, u8, BuildHasherDefault<Identity>>> =
-    LazyLock::new(|| {
-        let mut words: HashMap<u64, u8, BuildHasherDefault<Identity>> = HashMap::default();
-        for (index, list) in TOPICS.iter().enumerate() {
-            for word in *list {
-                *words.entry(hash_lower(word)).or_default() |= 1 << index;
-            }
-        }
-        words
-    });
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-fn fnv(hash: u64, value: u32) -> u64 {
-    (hash ^ u64::from(value)).wrapping_mul(FNV_PRIME)
-}
-
-/// Folds the lower-case form of `c` into `hash`.
-fn fold_lower(hash: u64, c: char) -> u64 {
-    if c.is_ascii() {
-        fnv(hash, u32::from(c.to_ascii_lowercase()))
-    } else {
-        c.to_lowercase().fold(hash, |h, l| fnv(h, u32::from(l)))
-    }
-}
-
-/// Hash of the lower-cased word, the key for word identity and cue lists.
-pub fn hash_lower(word: &str) -> u64 {
-    word.chars().fold(FNV_OFFSET, fold_lower)
-}
-
-fn hash_chars(chars: &[char]) -> u64 {
-    chars.iter().fold(FNV_OFFSET, |h, &c| fold_lower(h, c))
-}
 
 /// Mixes a template id with a value hash.
 fn mix(template: u64, value: u64) -> u64 {
@@ -371,7 +116,7 @@ pub fn token_infos(
         // only the tokens near names.
         let lower = hash_lower(word);
         if token.word && (3..=12).contains(&word.len()) {
-            topic |= TOPIC_WORDS.get(&lower).copied().unwrap_or(0);
+            topic |= lexicon::topics(lower);
         }
         let first = word.chars().next().unwrap_or(' ');
         let (mut letters, mut lower_case, mut digit, mut n) = (0usize, false, false, 0usize);
@@ -426,7 +171,7 @@ pub fn token_infos(
         let lower = infos[index].lower;
         let mut cue = 0;
         if token.word || n == 1 {
-            cue = CUES.get(&lower).copied().unwrap_or(0);
+            cue = lexicon::cues(lower);
             if common.contains(&lower) {
                 cue |= CUE_COMMON;
             }
@@ -440,12 +185,12 @@ pub fn token_infos(
         info.suffix4 = affix(n.saturating_sub(4)..n);
         info.cue = cue;
         info.noun = if token.word {
-            NOUN_CLASS.get(&lower).copied().unwrap_or(0)
+            lexicon::noun_class(lower)
         } else {
             0
         };
         info.cluster = if token.word {
-            CLUSTERS.get(&lower).copied().unwrap_or_default()
+            lexicon::clusters(lower)
         } else {
             [0; 3]
         };
@@ -475,7 +220,7 @@ fn document_evidence(infos: &mut [TokenInfo]) {
             1,
         ]
     };
-    let mut counts: HashMap<u64, [u16; 4], BuildHasherDefault<Identity>> = HashMap::default();
+    let mut counts: HashedMap<[u16; 4]> = HashedMap::default();
     for i in 0..infos.len() {
         if capitalised(&infos[i]) {
             let mine = own(infos, i);

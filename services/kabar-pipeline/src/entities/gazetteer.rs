@@ -12,7 +12,7 @@ use std::hash::BuildHasherDefault;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::features::{Identity, hash_lower};
+use super::hash::{Identity, hash_lower};
 use crate::article::EntityType;
 
 /// One known entity.

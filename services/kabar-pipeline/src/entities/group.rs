@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::RawMention;
-use super::features::{HashedSet, hash_lower};
 use super::gazetteer::Gazetteer;
+use super::hash::{HashedSet, hash_lower};
 use crate::article::{Entity, EntityType, Mention, TextField};
 
 /// Groups mentions into entities. A one-word mention that is part of a longer person's name in

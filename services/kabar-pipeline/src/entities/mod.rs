@@ -6,9 +6,11 @@
 //!    Indonesian text only).
 //! 2. A trained sequence tagger ([`model`], averaged perceptron with Viterbi decoding) labels
 //!    capitalised stretches BIO over PER, ORG, LOC and MISC, from hashed [`features`]: word,
-//!    shape, affixes, neighbours, gazetteer flags and [`cues`] (titles such as "Presiden" are
-//!    evidence for a person and never part of the name; heads such as "Partai" are evidence for
-//!    an organisation). The model is trained from the shared NER corpora by
+//!    shape, affixes, neighbours, gazetteer flags and what the word tables of [`lexicon`] say
+//!    of a word: [`cues`] (titles such as "Presiden" are evidence for a person and never part
+//!    of the name; heads such as "Partai" are evidence for an organisation), given and family
+//!    names, WordNet noun classes, embedding clusters, topic words. Words are keyed by their
+//!    [`hash`]. The model is trained from the shared NER corpora by
 //!    `scripts/build-entities.sh` and shipped in `data/entities/tagger.bin`.
 //! 3. [`resolve`] settles each tagged span's extent, type and link: titles, weekdays and a
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
@@ -20,6 +22,8 @@ pub mod cues;
 pub mod features;
 pub mod gazetteer;
 mod group;
+pub mod hash;
+pub mod lexicon;
 pub mod model;
 mod resolve;
 pub mod tokens;
@@ -28,8 +32,9 @@ pub mod train;
 use std::ops::Range;
 
 use crate::article::{Entity, EntityType, TextField};
-use features::{GazCode, HashedSet, TokenInfo};
+use features::{GazCode, TokenInfo};
 use gazetteer::{Gazetteer, GazetteerError, Hit};
+use hash::HashedSet;
 use model::{Model, TAGS, tag_type};
 use tokens::{Token, tokenize};
 

@@ -7,7 +7,7 @@
 //! capitalised "Both" at a sentence start is known as a common word). Weights are quantised
 //! averaged perceptron weights; only their ratios matter.
 
-use super::features::HashedSet;
+use super::hash::HashedSet;
 
 use crate::article::EntityType;
 

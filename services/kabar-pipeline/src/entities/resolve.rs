@@ -4,8 +4,8 @@
 //! ("bin", "al-") and comma suffixes ("Google, Inc.") are joined on, pieces of a known name
 //! merge into it, and strong gazetteer names the tagger passed over are added.
 
-use super::features::{is_bare_title, is_title};
 use super::gazetteer::{Gazetteer, Hit};
+use super::lexicon::{is_bare_title, is_title};
 use super::tokens::Token;
 use super::{Analysis, RawMention};
 use crate::article::{EntityType, TextField};

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use super::analyse_tokens;
-use super::features::{self, HashedSet, language_hash};
+use super::features::{self, language_hash};
 use super::gazetteer::Gazetteer;
+use super::hash::{HashedSet, hash_lower};
 use super::model::{Model, TAGS, allowed, parse_tag, viterbi};
 use super::tokens::{Token, tokenize};
 
@@ -53,7 +54,7 @@ pub fn common_words(sentences: &[Sentence]) -> HashedSet {
             if !first.is_alphabetic() {
                 continue;
             }
-            let entry = counts.entry(features::hash_lower(word)).or_default();
+            let entry = counts.entry(hash_lower(word)).or_default();
             if first.is_lowercase() {
                 entry.0 += 1;
             } else if index > 0 {
