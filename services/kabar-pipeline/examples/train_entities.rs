@@ -1,7 +1,9 @@
 //! Trains the entity tagger: `train_entities TRAIN.jsonl OUT.bin [EPOCHS] [BITS]`.
 //!
 //! TRAIN.jsonl has one sentence a line, `{"lang": "ind", "tokens": [..], "tags": [..]}`
-//! (written by `scripts/prepare-ner.py`). Run by `scripts/build-entities.sh`.
+//! (written by `scripts/prepare-ner.py`). Run by `scripts/entities/build.sh`; the trainer is
+//! behind the cargo feature `train`:
+//! `cargo run --release -p kabar-pipeline --features train --example train_entities -- ...`.
 
 use std::io::{BufRead, BufReader};
 

@@ -27,6 +27,7 @@ pub mod lexicon;
 pub mod model;
 mod resolve;
 pub mod tokens;
+#[cfg(any(feature = "train", test))]
 pub mod train;
 
 use std::ops::Range;
