@@ -11,6 +11,9 @@
 //!
 //! [`Pipeline::process`] runs them in order and reports time per stage; every failure is a
 //! [`Failure`] with a stage and a bounded error code ([`error`]).
+//!
+//! The entity tagger's trainer is not part of the pipeline: it is compiled only with the cargo
+//! feature `train` (`entities::train`, `examples/train_entities.rs`).
 
 pub mod article;
 pub mod clean;

@@ -1,4 +1,5 @@
-//! The seed article's people, organisations and places (issue 5, "Must show").
+//! The seed article (Indonesian news on Putin and Kim Jong Un): its people, organisations and
+//! places found, typed and linked, their mentions grouped, titles kept out of names.
 
 use kabar_pipeline::article::{Entity, EntityType, TextField};
 use kabar_pipeline::entities::EntityTagger;

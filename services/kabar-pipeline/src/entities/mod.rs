@@ -10,13 +10,17 @@
 //!    of a word: [`cues`] (titles such as "Presiden" are evidence for a person and never part
 //!    of the name; heads such as "Partai" are evidence for an organisation), given and family
 //!    names, WordNet noun classes, embedding clusters, topic words. Words are keyed by their
-//!    [`hash`]. The model is trained from the shared NER corpora by
-//!    `scripts/build-entities.sh` and shipped in `data/entities/tagger.bin`.
-//! 3. [`resolve`] settles each tagged span's extent, type and link: titles, weekdays and a
+//!    [`hash`]. The model is trained from the shared NER corpora by `train` (behind the cargo
+//!    feature `train`, run by `scripts/entities/build.sh`) and shipped in
+//!    `data/entities/tagger.bin`.
+//! 3. `resolve` settles each tagged span's extent, type and link: titles, weekdays and a
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
 //!    name merged into it, and strong gazetteer names the tagger passed over added.
-//! 4. [`group`] groups the mentions of the article into entities: repeats of a name are
+//! 4. `group` groups the mentions of the article into entities: repeats of a name are
 //!    mentions of it, and a lone "Kim" joins "Kim Jong Un".
+//!
+//! [`EntityTagger`], the stage, is here: it runs 1 and 2 over the title and the body, turns the
+//! tags into spans, and hands them to 3 and 4.
 
 pub mod cues;
 pub mod features;
