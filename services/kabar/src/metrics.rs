@@ -6,8 +6,9 @@
 
 use std::sync::LazyLock;
 
+use kabar_pipeline::Stage;
 use kabar_pipeline::article::EntityType;
-use kabar_pipeline::{PipelineError, Stage};
+use kabar_pipeline::error::ErrorCode;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
@@ -173,8 +174,10 @@ impl Metrics {
         for entity_type in EntityType::ALL {
             entities.with_label_values(&[entity_type.as_str()]);
         }
-        for code in PipelineError::CODES {
-            dead_letters.with_label_values(&["decode", code]);
+        for code in ErrorCode::ALL {
+            if code.stage() != Some(Stage::Route) {
+                dead_letters.with_label_values(&["decode", code.as_str()]);
+            }
         }
         for result in ["ok", "error"] {
             offset_commits.with_label_values(&[result]);
