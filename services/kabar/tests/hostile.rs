@@ -4,26 +4,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-#[path = "../../kabar-pipeline/tests/support/hostile.rs"]
-mod hostile;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
+use kabar_testkit::process::{KabarOptions, KabarProcess};
+use kabar_testkit::{articles, hostile, kafka, names, stream};
 use rdkafka::Message;
-use support::{Kabar, KabarOptions, corpus};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives() {
-    let prefix = support::unique("hostile");
+    let prefix = names::unique("hostile");
     let input = format!("{prefix}.raw");
     let dlq = format!("{prefix}.dlq");
     let enriched = format!("{prefix}.enriched");
     // Topics accept messages larger than kabar's 1 MiB input limit, so oversized input reaches
     // kabar and its dead letter can carry it unchanged.
-    support::create_topics_with(
+    kafka::create_topics_with(
         &[&input, &dlq, &enriched],
         2,
         &[("max.message.bytes", "4194304")],
@@ -34,21 +30,24 @@ async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives(
     let mut messages = Vec::new();
     for (index, (name, payload)) in hostile.iter().enumerate() {
         messages.push((format!("hostile:{name}"), payload.clone()));
-        let (id, good) = corpus::article(index);
+        let (id, good) = articles::article(index);
         messages.push((format!("good:{id}"), good));
     }
-    support::produce(&input, &messages).await;
+    kafka::produce(&input, &messages).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let routes = support::routes_file(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let mut kabar = Kabar::start(&KabarOptions {
-        input_topic: &input,
-        group: &group,
-        dead_letter_topic: &dlq,
-        routes_file: Some(&routes),
-        env: vec![],
-    });
+    let routes = stream::routes_file(dir.path(), &prefix);
+    let group = names::unique("kabar");
+    let mut kabar = KabarProcess::start(
+        env!("CARGO_BIN_EXE_kabar"),
+        &KabarOptions {
+            input_topic: &input,
+            group: &group,
+            dead_letter_topic: &dlq,
+            routes_file: Some(&routes),
+            env: vec![],
+        },
+    );
 
     // Every key comes out once at least, on the enriched topic or the dead-letter topic.
     let wanted: HashSet<String> = messages.iter().map(|(key, _)| key.clone()).collect();
@@ -57,7 +56,7 @@ async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives(
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     while seen.len() < wanted.len() && std::time::Instant::now() < deadline {
         for (topic, is_dlq) in [(&enriched, false), (&dlq, true)] {
-            let got = support::consume_until(topic, Duration::from_secs(5), |_| false);
+            let got = kafka::consume_until(topic, Duration::from_secs(5), |_| false);
             for message in got {
                 if let Some(key) = message.key() {
                     seen.insert(String::from_utf8_lossy(key).into_owned());
@@ -81,7 +80,7 @@ async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives(
                 payload.as_slice(),
                 "{name}: dead letter must carry the input unchanged"
             );
-            assert!(support::header(letter, "kabar-error-code").is_some());
+            assert!(kafka::header(letter, "kabar-error-code").is_some());
         }
     }
     assert!(kabar.child.try_wait().unwrap().is_none(), "kabar stopped");
