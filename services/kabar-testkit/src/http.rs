@@ -37,3 +37,8 @@ pub fn metric(page: &str, series: &str) -> f64 {
         .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
         .unwrap_or(0.0)
 }
+
+/// A metric's value on the `/metrics` page at `addr` (see [`metric`]).
+pub fn metric_at(addr: &str, series: &str) -> f64 {
+    metric(&metrics(addr), series)
+}

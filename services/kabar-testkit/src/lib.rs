@@ -11,8 +11,10 @@
 //! With the `service` feature (the service's integration tests):
 //! - [`http`]: kabar's endpoints seen from a test, and metric values.
 //! - [`kafka`]: a real Kafka broker per test binary, topics, producing and reading.
+//! - [`in_process`]: a service started in the test's process, on a runtime of its own (most
+//!   integration tests start `kabar::service` so).
 //! - [`process`]: `kabar run` as a child process, for tests that need a process of its own
-//!   (signals, `kill -9`, logs); the others start kabar in-process with `kabar::service`.
+//!   (signals, `kill -9`, logs).
 //! - [`stream`]: one test's own topics, group and routes file.
 //! - [`python`]: the Python example consumer and its generated classes.
 //! - [`prometheus`]: promtool, a real Prometheus server, YAML read as JSON.
@@ -25,6 +27,8 @@ pub mod paths;
 
 #[cfg(feature = "service")]
 pub mod http;
+#[cfg(feature = "service")]
+pub mod in_process;
 #[cfg(feature = "service")]
 pub mod kafka;
 #[cfg(feature = "service")]

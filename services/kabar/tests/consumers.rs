@@ -1,6 +1,7 @@
 //! Downstream consumers' view: the schema compiles with protoc, the example consumers (Python
 //! and Rust) read kabar's JSON and protobuf outputs from a real broker, and the subscriber
-//! tools (`kabar produce`, `tail`, `replay`) work.
+//! tools (`kabar produce`, `tail`, `replay`) work. kabar runs in this process; the tools are
+//! run as the `kabar` binary, as subscribers run them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +9,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use kabar_testkit::process::{KabarOptions, KabarProcess};
+use kabar::config::Config;
+use kabar::service::{self, FileInput, Service};
+use kabar_testkit::in_process::InProcess;
+use kabar_testkit::process::KabarOptions;
 use kabar_testkit::{articles, kafka, names, python, stream};
 use rdkafka::Message;
 
@@ -16,6 +20,22 @@ const SEED: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// kabar in this process on `options`' topics, group and routes, its HTTP endpoint on port 0.
+fn start_in_process(options: &KabarOptions<'_>) -> InProcess<Service> {
+    let mut config = Config::default();
+    config.kafka.brokers = kafka::brokers().to_owned();
+    config.kafka.input_topics = vec![options.input_topic.to_owned()];
+    config.kafka.group_id = options.group.to_owned();
+    config.kafka.dead_letter_topic = options.dead_letter_topic.to_owned();
+    config.pipeline.routes_file = options.routes_file.map(std::path::Path::to_path_buf);
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    InProcess::start(move |shutdown| async move {
+        service::start(config, FileInput::default(), shutdown)
+            .await
+            .expect("kabar starts")
+    })
 }
 
 /// Routes to default JSON topics plus a binary copy of everything.
@@ -86,16 +106,13 @@ async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() 
     let dir = tempfile::tempdir().unwrap();
     let routes = routes_with_protobuf(dir.path(), &prefix);
     let group = names::unique("kabar");
-    let _kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &KabarOptions {
-            input_topic: &input,
-            group: &group,
-            dead_letter_topic: &dlq,
-            routes_file: Some(&routes),
-            env: vec![],
-        },
-    );
+    let _kabar = start_in_process(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    });
 
     // Python, subscribed to news.lang.ind.v1, receives the seed article with its entities.
     let output = python::consumer(&[
@@ -220,16 +237,13 @@ async fn every_article_parses_with_generated_classes_in_both_encodings() {
     let dir = tempfile::tempdir().unwrap();
     let routes = routes_with_protobuf(dir.path(), &prefix);
     let group = names::unique("kabar");
-    let _kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &KabarOptions {
-            input_topic: &input,
-            group: &group,
-            dead_letter_topic: &dlq,
-            routes_file: Some(&routes),
-            env: vec![],
-        },
-    );
+    let _kabar = start_in_process(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    });
     let letters = kafka::consume_until(&dlq, Duration::from_secs(5), |_| false).len();
     let expected = messages.len() - 1; // one sample has no text and is dead-lettered
     let json = kafka::consume_until(
@@ -292,7 +306,7 @@ async fn produce_tail_and_replay() {
         "{produced}"
     );
 
-    let kabar = KabarProcess::start(env!("CARGO_BIN_EXE_kabar"), &stream.options(vec![]));
+    let kabar = start_in_process(&stream.options(vec![]));
     kafka::consume_until(enriched, Duration::from_secs(90), kafka::at_least(9));
 
     // tail: the Indonesian articles only.

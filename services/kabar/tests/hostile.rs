@@ -1,14 +1,16 @@
-//! Hostile input against the running service and a real broker: every malformed or adversarial
-//! input of the corpus becomes an enriched article or a dead letter, good articles keep flowing,
-//! and the service keeps running.
+//! Hostile input against the running service (in this process) and a real broker: every
+//! malformed or adversarial input of the corpus becomes an enriched article or a dead letter,
+//! good articles keep flowing, no stage panics, and the service keeps running.
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use kabar_testkit::process::{KabarOptions, KabarProcess};
-use kabar_testkit::{articles, hostile, kafka, names, stream};
+use kabar::config::Config;
+use kabar::service::{self, FileInput};
+use kabar_testkit::in_process::InProcess;
+use kabar_testkit::{articles, hostile, http, kafka, names, stream};
 use rdkafka::Message;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -37,17 +39,23 @@ async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives(
 
     let dir = tempfile::tempdir().unwrap();
     let routes = stream::routes_file(dir.path(), &prefix);
-    let group = names::unique("kabar");
-    let mut kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &KabarOptions {
-            input_topic: &input,
-            group: &group,
-            dead_letter_topic: &dlq,
-            routes_file: Some(&routes),
-            env: vec![],
-        },
-    );
+    let mut config = Config::default();
+    config.kafka.brokers = kafka::brokers().to_owned();
+    config.kafka.input_topics = vec![input.clone()];
+    config.kafka.group_id = names::unique("kabar");
+    config.kafka.dead_letter_topic = dlq.clone();
+    config.pipeline.routes_file = Some(routes);
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    let kabar = InProcess::start(move |shutdown| async move {
+        service::start(config, FileInput::default(), shutdown)
+            .await
+            .expect("kabar starts")
+    });
+    let addr = kabar
+        .service
+        .http_addr()
+        .expect("an HTTP endpoint")
+        .to_string();
 
     // Every key comes out once at least, on the enriched topic or the dead-letter topic.
     let wanted: HashSet<String> = messages.iter().map(|(key, _)| key.clone()).collect();
@@ -83,18 +91,18 @@ async fn hostile_inputs_become_outputs_or_dead_letters_and_the_service_survives(
             assert!(kafka::header(letter, "kabar-error-code").is_some());
         }
     }
-    assert!(kabar.child.try_wait().unwrap().is_none(), "kabar stopped");
-    let health = ureq::get(&format!("http://{}/healthz", kabar.http))
-        .call()
-        .unwrap();
-    assert_eq!(health.status(), 200);
+    assert!(!kabar.service.is_finished(), "kabar stopped");
+    assert_eq!(
+        http::get(&addr, "/healthz").map(|(status, _)| status),
+        Some(200)
+    );
     // No stage panicked on any input.
-    let metrics = kabar.metrics();
-    let panics: Vec<&str> = metrics
-        .lines()
-        .filter(|l| l.starts_with("kabar_dead_letters_total") && l.contains("stage_failed"))
-        .filter(|l| !l.ends_with(" 0"))
+    let panics: Vec<String> = letters
+        .iter()
+        .filter(|letter| {
+            kafka::header(letter, "kabar-error-code").as_deref() == Some("stage_failed")
+        })
+        .filter_map(|letter| kafka::header(letter, "kabar-error-message"))
         .collect();
     assert!(panics.is_empty(), "{panics:?}");
-    kabar.kill();
 }

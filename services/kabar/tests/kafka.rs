@@ -1,18 +1,51 @@
 //! kabar against a real Kafka broker: routing, volume, crashes, poison input, shutdown, metrics.
+//!
+//! kabar runs in this process where a test needs no process of its own; crashes (`kill -9`),
+//! SIGTERM and a frozen instance (SIGSTOP) need one, and start the `kabar` binary.
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use kabar::config::Config;
+use kabar::service::{self, FileInput, Service};
+use kabar_testkit::in_process::InProcess;
 use kabar_testkit::process::{KabarOptions, KabarProcess};
-use kabar_testkit::{articles, kafka, names, python, stream};
+use kabar_testkit::{articles, http, kafka, names, python, stream};
 use rdkafka::Message;
 
 const SEED: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt");
 
 fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
     messages.iter().filter_map(kafka::article_id).collect()
+}
+
+/// kabar's configuration for `options`' topics, group and routes, its HTTP endpoint on port 0.
+fn config(options: &KabarOptions<'_>) -> Config {
+    assert!(
+        options.env.is_empty(),
+        "in-process settings go in the Config"
+    );
+    let mut config = Config::default();
+    config.kafka.brokers = kafka::brokers().to_owned();
+    config.kafka.input_topics = vec![options.input_topic.to_owned()];
+    config.kafka.group_id = options.group.to_owned();
+    config.kafka.dead_letter_topic = options.dead_letter_topic.to_owned();
+    config.pipeline.routes_file = options.routes_file.map(std::path::Path::to_path_buf);
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    config
+}
+
+/// kabar in this process with `config`, and the address its HTTP endpoint answers on.
+fn start_in_process(config: Config) -> (InProcess<Service>, String) {
+    let kabar = InProcess::start(move |shutdown| async move {
+        service::start(config, FileInput::default(), shutdown)
+            .await
+            .expect("kabar starts")
+    });
+    let addr = kabar.service.http_addr().expect("an HTTP endpoint");
+    (kabar, addr.to_string())
 }
 
 /// An exactly-once run: `count` articles on a 2-partition input, kabar's options with small
@@ -111,16 +144,13 @@ async fn seed_article_is_routed_by_language_with_entities() {
     kafka::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
 
     let group = names::unique("kabar");
-    let kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &KabarOptions {
-            input_topic: &input,
-            group: &group,
-            dead_letter_topic: &dlq,
-            routes_file: None,
-            env: vec![],
-        },
-    );
+    let (_kabar, addr) = start_in_process(config(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: None,
+        env: vec![],
+    }));
     for topic in ["news.enriched.v1", "news.lang.ind.v1"] {
         let found = kafka::consume_until(topic, Duration::from_secs(90), |message| {
             message.key() == Some(key.as_bytes())
@@ -160,24 +190,25 @@ async fn seed_article_is_routed_by_language_with_entities() {
         assert!(names.contains(&"Kim Jong Un"), "{names:?}");
         python::assert_messages_parse(std::slice::from_ref(message));
     }
+    let metric = |series: &str| http::metric_at(&addr, series);
     assert!(
-        kabar.metric(&format!(
+        metric(&format!(
             "kabar_messages_consumed_total{{topic=\"{input}\"}}"
         )) >= 1.0
     );
-    assert!(kabar.metric("kabar_messages_produced_total{topic=\"news.lang.ind.v1\"}") >= 1.0);
-    assert!(kabar.metric("kabar_articles_total{language=\"ind\"}") >= 1.0);
+    assert!(metric("kabar_messages_produced_total{topic=\"news.lang.ind.v1\"}") >= 1.0);
+    assert!(metric("kabar_articles_total{language=\"ind\"}") >= 1.0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn thousands_of_mixed_articles_all_come_out() {
     const COUNT: usize = 3000;
     let stream = stream::Stream::new("bulk", 3).await;
-    let (input, _dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
+    let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(articles::article).collect();
     kafka::produce(input, &messages).await;
 
-    let kabar = KabarProcess::start(env!("CARGO_BIN_EXE_kabar"), &stream.options(vec![]));
+    let (_kabar, addr) = start_in_process(config(&stream.options(vec![])));
     let out = kafka::consume_until(
         enriched,
         Duration::from_secs(180),
@@ -211,13 +242,16 @@ async fn thousands_of_mixed_articles_all_come_out() {
         assert!(ids(&german).contains(&format!("article-{index:06}")));
     }
     assert!(
-        kabar.metric(&format!(
-            "kabar_messages_produced_total{{topic=\"{enriched}\"}}"
-        )) >= COUNT as f64
+        http::metric_at(
+            &addr,
+            &format!("kabar_messages_produced_total{{topic=\"{enriched}\"}}")
+        ) >= COUNT as f64
     );
-    assert_eq!(
-        kabar.metric("kabar_dead_letters_total{code=\"invalid_json\",stage=\"decode\"}"),
-        0.0
+    let letters = kafka::consume_until(dlq, Duration::from_secs(3), |_| false);
+    assert!(
+        letters.is_empty(),
+        "{} articles dead-lettered",
+        letters.len()
     );
 }
 
@@ -304,13 +338,9 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
     }
     kafka::produce(input, &messages).await;
 
-    let kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &stream.options(vec![(
-            "KABAR_PIPELINE_MAX_PAYLOAD_BYTES",
-            "10000".to_owned(),
-        )]),
-    );
+    let mut settings = config(&stream.options(vec![]));
+    settings.pipeline.max_payload_bytes = 10_000;
+    let (_kabar, addr) = start_in_process(settings);
     let letters = kafka::consume_until(dlq, Duration::from_secs(90), kafka::at_least(poison.len()));
     assert_eq!(letters.len(), poison.len());
     for (index, (key, payload, code)) in poison.iter().enumerate() {
@@ -355,7 +385,7 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
     python::assert_messages_parse(&good);
     for (_, _, code) in &poison {
         let series = format!("kabar_dead_letters_total{{code=\"{code}\",stage=\"decode\"}}");
-        assert!(kabar.metric(&series) >= 1.0, "{series}");
+        assert!(http::metric_at(&addr, &series) >= 1.0, "{series}");
     }
 }
 
@@ -464,16 +494,13 @@ async fn an_output_the_broker_refuses_as_too_large_dead_letters_its_input() {
     let routes = dir.path().join("routes.toml");
     std::fs::write(&routes, format!("[[route]]\ntopic = \"{enriched}\"\n")).unwrap();
     let group = names::unique("kabar");
-    let _kabar = KabarProcess::start(
-        env!("CARGO_BIN_EXE_kabar"),
-        &KabarOptions {
-            input_topic: &input,
-            group: &group,
-            dead_letter_topic: &dlq,
-            routes_file: Some(&routes),
-            env: vec![],
-        },
-    );
+    let (_kabar, _addr) = start_in_process(config(&KabarOptions {
+        input_topic: &input,
+        group: &group,
+        dead_letter_topic: &dlq,
+        routes_file: Some(&routes),
+        env: vec![],
+    }));
     let letters = kafka::consume_until(&dlq, Duration::from_secs(90), kafka::at_least(1));
     let letter = letters.first().expect("a dead letter");
     assert_eq!(
