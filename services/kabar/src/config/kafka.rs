@@ -1,12 +1,16 @@
-//! `[kafka]`: brokers, topics, group, security and delivery.
+//! `[kafka]`: brokers, topics, group, delivery, and how kabar authenticates to Kafka and
+//! protects the connection: TLS and SASL settings, validated at start-up and turned into
+//! librdkafka properties in one place.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use anyhow::{Context, bail};
+use rdkafka::ClientConfig;
 use serde::{Deserialize, Serialize};
 
+use super::list::string_list;
 use super::security::{SaslMechanism, Secret, SecurityProtocol};
-use super::{Config, string_list};
 
 /// Where articles come from and go to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,17 +89,117 @@ impl Default for KafkaConfig {
     }
 }
 
-impl Config {
+impl KafkaConfig {
     /// The transactional id for exactly-once delivery.
     pub fn transactional_id(&self) -> String {
-        self.kafka.transactional_id.clone().unwrap_or_else(|| {
+        self.transactional_id.clone().unwrap_or_else(|| {
             let host = std::env::var("HOSTNAME")
                 .ok()
                 .filter(|h| !h.is_empty())
                 .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
                 .map(|h| h.trim().to_owned())
                 .unwrap_or_else(|| "localhost".to_owned());
-            format!("kabar-{}-{host}", self.kafka.group_id)
+            format!("kabar-{}-{host}", self.group_id)
         })
     }
+
+    /// Reads `sasl_password_file` into `sasl_password` (a mounted secret, as Docker and
+    /// Kubernetes provide them); giving both is an error, not a silent choice.
+    pub(super) fn load_password_file(&mut self) -> anyhow::Result<()> {
+        let Some(path) = &self.sasl_password_file else {
+            return Ok(());
+        };
+        if self.sasl_password.is_some() {
+            bail!("set kafka.sasl_password or kafka.sasl_password_file, not both");
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read kafka.sasl_password_file {}", path.display()))?;
+        let password = text.trim_end_matches(['\r', '\n']);
+        if password.is_empty() {
+            bail!("kafka.sasl_password_file {} is empty", path.display());
+        }
+        self.sasl_password = Some(Secret::new(password));
+        Ok(())
+    }
+
+    /// Settings that are well-formed but cannot work together.
+    pub(super) fn validate_security(&self) -> anyhow::Result<()> {
+        let protocol = self.security_protocol;
+        if protocol.uses_sasl() {
+            if self
+                .sasl_username
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
+            {
+                bail!("kafka.security_protocol = {protocol:?} needs kafka.sasl_username");
+            }
+            if self.sasl_password.is_none() {
+                bail!(
+                    "kafka.security_protocol = {protocol:?} needs kafka.sasl_password \
+                     (or kafka.sasl_password_file, or KABAR_KAFKA_SASL_PASSWORD)"
+                );
+            }
+        } else if self.sasl_username.is_some() || self.sasl_password.is_some() {
+            bail!(
+                "SASL credentials are set but kafka.security_protocol = {protocol:?}; \
+                 use sasl_ssl (or sasl_plaintext)"
+            );
+        }
+        let tls_files = [
+            ("kafka.ssl_ca_location", &self.ssl_ca_location),
+            (
+                "kafka.ssl_certificate_location",
+                &self.ssl_certificate_location,
+            ),
+            ("kafka.ssl_key_location", &self.ssl_key_location),
+        ];
+        for (name, path) in tls_files {
+            let Some(path) = path else { continue };
+            if !protocol.uses_tls() {
+                bail!("{name} is set but kafka.security_protocol = {protocol:?} does not use TLS");
+            }
+            readable(name, path)?;
+        }
+        if self.ssl_certificate_location.is_some() != self.ssl_key_location.is_some() {
+            bail!(
+                "mutual TLS needs both kafka.ssl_certificate_location and kafka.ssl_key_location"
+            );
+        }
+        Ok(())
+    }
+
+    /// The librdkafka properties for these settings. Properties in `kafka.client` are applied
+    /// after these and win.
+    pub fn apply_security(&self, client: &mut ClientConfig) {
+        let protocol = self.security_protocol;
+        client.set("security.protocol", protocol.as_librdkafka());
+        if protocol.uses_sasl() {
+            client.set("sasl.mechanism", self.sasl_mechanism.as_librdkafka());
+            if let Some(username) = &self.sasl_username {
+                client.set("sasl.username", username);
+            }
+            if let Some(password) = &self.sasl_password {
+                client.set("sasl.password", password.expose());
+            }
+        }
+        let files = [
+            ("ssl.ca.location", &self.ssl_ca_location),
+            ("ssl.certificate.location", &self.ssl_certificate_location),
+            ("ssl.key.location", &self.ssl_key_location),
+        ];
+        for (property, path) in files {
+            if let Some(path) = path {
+                client.set(property, path.to_string_lossy());
+            }
+        }
+        if let Some(password) = &self.ssl_key_password {
+            client.set("ssl.key.password", password.expose());
+        }
+    }
+}
+
+fn readable(name: &str, path: &Path) -> anyhow::Result<()> {
+    std::fs::File::open(path)
+        .map(drop)
+        .with_context(|| format!("{name}: cannot read {}", path.display()))
 }

@@ -10,10 +10,13 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use kabar_pipeline::LanguagePriors;
+use kabar_pipeline::route::RouteRule;
 use kabar_pipeline::route::Router;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 mod kafka;
+mod list;
 mod pipeline;
 mod security;
 
@@ -70,27 +73,6 @@ impl Default for LogConfig {
             level: "info".to_owned(),
         }
     }
-}
-
-/// Accepts a list or a comma-separated string (the form environment variables take).
-pub(crate) fn string_list<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        List(Vec<String>),
-        One(String),
-    }
-    Ok(match Either::deserialize(deserializer)? {
-        Either::List(list) => list,
-        Either::One(joined) => joined
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    })
 }
 
 /// `KABAR_KAFKA_CLIENT_SASL_USERNAME` sets the librdkafka property `sasl.username`.
@@ -191,6 +173,26 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The language priors for the pipeline (see [`PipelineSettings::language_priors`]).
+    pub fn language_priors(&self) -> LanguagePriors {
+        self.pipeline.language_priors()
+    }
+
+    /// The routes: from the routes file, or kabar's defaults.
+    pub fn routes(&self) -> anyhow::Result<Vec<RouteRule>> {
+        self.pipeline.routes()
+    }
+
+    /// Worker threads for CPU work.
+    pub fn worker_threads(&self) -> usize {
+        self.pipeline.worker_threads()
+    }
+
+    /// The transactional id for exactly-once delivery.
+    pub fn transactional_id(&self) -> String {
+        self.kafka.transactional_id()
     }
 
     pub fn uses_kafka(&self) -> bool {

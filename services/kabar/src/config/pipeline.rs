@@ -9,7 +9,7 @@ use kabar_pipeline::lang::DetectorOptions;
 use kabar_pipeline::route::{Condition, Encoding, RouteRule};
 use serde::{Deserialize, Serialize};
 
-use super::{Config, string_list};
+use super::list::string_list;
 
 /// How articles are processed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,11 +84,11 @@ pub fn default_routes() -> Vec<RouteRule> {
         .collect()
 }
 
-impl Config {
+impl PipelineSettings {
     /// The language priors for the pipeline: the defaults, and each source's own settings with
     /// what it leaves out taken from the defaults.
     pub fn language_priors(&self) -> LanguagePriors {
-        let settings = &self.pipeline;
+        let settings = self;
         let default = DetectorOptions {
             expected: settings.expected_languages.clone(),
             allowed: settings.allowed_languages.clone(),
@@ -118,7 +118,7 @@ impl Config {
 
     /// The routes: from the routes file, or kabar's defaults.
     pub fn routes(&self) -> anyhow::Result<Vec<RouteRule>> {
-        let Some(path) = &self.pipeline.routes_file else {
+        let Some(path) = &self.routes_file else {
             return Ok(default_routes());
         };
         let text = std::fs::read_to_string(path)
@@ -130,8 +130,8 @@ impl Config {
 
     /// Worker threads for CPU work.
     pub fn worker_threads(&self) -> usize {
-        if self.pipeline.workers > 0 {
-            self.pipeline.workers
+        if self.workers > 0 {
+            self.workers
         } else {
             std::thread::available_parallelism().map_or(2, usize::from)
         }

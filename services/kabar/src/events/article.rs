@@ -4,8 +4,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use kabar_pipeline::Processed;
 
-use super::InternalEvent;
-use super::targets::{FILES, KAFKA};
+use super::internal_event::InternalEvent;
+use super::internal_event::targets::{FILES, KAFKA};
 use crate::dead_letter::DeadLetter;
 use crate::metrics::METRICS;
 

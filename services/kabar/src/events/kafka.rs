@@ -5,8 +5,8 @@ use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 use tokio::task::JoinError;
 
-use super::InternalEvent;
-use super::targets::{CLIENT, EXACTLY_ONCE, KAFKA};
+use super::internal_event::InternalEvent;
+use super::internal_event::targets::{CLIENT, EXACTLY_ONCE, KAFKA};
 use crate::kafka::offsets::TopicPartition;
 use crate::metrics::{CommitResult, KafkaErrorKind, METRICS};
 

@@ -12,9 +12,12 @@
 //! events existed, so a filter such as `kabar::kafka=debug` selects the same lines.
 
 pub mod article;
+mod internal_event;
 pub mod kafka;
 pub mod service;
 pub mod transaction;
+
+pub use internal_event::InternalEvent;
 
 pub use article::{
     ArticleDelivered, ArticleEnriched, DeadLetterSource, DeadLettered, InFlight, MessageConsumed,
@@ -33,26 +36,7 @@ pub use transaction::{
     TransactionAborted, TransactionCallHung, TransactionCallRetried, TransactionCommitted,
 };
 
-/// Something that happened, told once: its log line and its metrics.
-pub trait InternalEvent {
-    fn emit(self);
-}
-
 /// Emits an event.
 pub fn emit(event: impl InternalEvent) {
     event.emit();
-}
-
-/// Log targets of the service's lines (the module paths they were first written under).
-pub(crate) mod targets {
-    /// The service's start, endpoint and signals.
-    pub const SERVICE: &str = "kabar";
-    /// The at-least-once loop and what both loops share.
-    pub const KAFKA: &str = "kabar::kafka";
-    /// The Kafka client's callbacks: errors, statistics, rebalances, commits.
-    pub const CLIENT: &str = "kabar::kafka::context";
-    /// The exactly-once loop.
-    pub const EXACTLY_ONCE: &str = "kabar::kafka::exactly_once";
-    /// File mode.
-    pub const FILES: &str = "kabar::files";
 }

@@ -2,8 +2,8 @@
 
 use std::net::SocketAddr;
 
-use super::InternalEvent;
-use super::targets::SERVICE;
+use super::internal_event::InternalEvent;
+use super::internal_event::targets::SERVICE;
 use crate::config::Config;
 use crate::metrics::METRICS;
 

@@ -2,8 +2,8 @@
 
 use rdkafka::error::KafkaError;
 
-use super::InternalEvent;
-use super::targets::EXACTLY_ONCE;
+use super::internal_event::InternalEvent;
+use super::internal_event::targets::EXACTLY_ONCE;
 use crate::metrics::{METRICS, TransactionResult};
 
 /// The exactly-once loop is consuming.
