@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(20));
+        .measurement_time(Duration::from_secs(60));
     for (name, payloads, total) in [
         ("hostile_corpus", &hostile, bytes),
         ("ordinary_same_bytes", &ordinary, ordinary_bytes),
