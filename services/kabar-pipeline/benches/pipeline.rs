@@ -1,6 +1,6 @@
-//! Criterion benchmarks of the pipeline over the benchmark corpus (`corpus/`): the whole pipeline
-//! on the mixed corpus and per article shape, and each stage alone. Throughput is in articles
-//! (criterion's "elements").
+//! Criterion benchmarks of the pipeline over the benchmark corpus (`kabar_testkit::bench_corpus`):
+//! the whole pipeline on the mixed corpus and per article shape, and each stage alone.
+//! Throughput is in articles (criterion's "elements").
 //!
 //! ```sh
 //! cargo bench -p kabar-pipeline --bench pipeline            # all groups, about two minutes
@@ -9,8 +9,6 @@
 //!
 //! The stage group calls each stage's public entry point (the one [`Pipeline::process`] calls)
 //! on the input it sees in the pipeline; when a stage's signature changes, change it here too.
-
-mod corpus;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -25,7 +23,7 @@ use kabar_pipeline::lang::LanguageDetector;
 use kabar_pipeline::route::RouteRule;
 use kabar_pipeline::{EnrichedArticle, Pipeline, PipelineConfig, Processed, Stage};
 
-use corpus::{Corpus, Shape};
+use kabar_testkit::bench_corpus::{Corpus, Shape};
 
 /// Articles in the mixed corpus of one iteration.
 const MIXED: u64 = 400;

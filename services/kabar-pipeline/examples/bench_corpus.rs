@@ -1,4 +1,4 @@
-//! Writes the benchmark corpus (`benches/corpus/`) as JSON lines, for the end-to-end load
+//! Writes the benchmark corpus (`kabar_testkit::bench_corpus`) as JSON lines, for the end-to-end load
 //! benchmark (`scripts/bench/run.sh`): the same articles the criterion benchmarks use.
 //!
 //! ```sh
@@ -9,10 +9,9 @@
 //! holds one message per line, so plain-text articles are written as `{"id", "text"}` objects;
 //! every line has an `id`, which `kabar produce` uses as the Kafka key.
 
-#[path = "../benches/corpus/mod.rs"]
-mod corpus;
-
 use std::io::{BufWriter, Write};
+
+use kabar_testkit::bench_corpus::{Corpus, Shape};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut count, mut start) = (1000u64, 0u64);
@@ -31,11 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let corpus = corpus::Corpus::new();
+    let corpus = Corpus::new();
     let mut out = BufWriter::new(std::io::stdout().lock());
     for index in start..start + count {
         let article = corpus.article(index);
-        if article.shape == corpus::Shape::RawText {
+        if article.shape == Shape::RawText {
             let line = serde_json::json!({"id": article.id, "text": article.payload});
             writeln!(out, "{line}")?;
         } else {

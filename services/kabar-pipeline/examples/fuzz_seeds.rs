@@ -9,15 +9,12 @@
 //! Writes `<dir>/{decode,clean,lang,entities,pipeline}/<name>`; entries over `MAX_SEED_BYTES`
 //! are left out (libFuzzer's `-max_len` would cut them anyway).
 
-#[path = "../benches/corpus/mod.rs"]
-mod corpus;
-#[path = "../tests/support/hostile.rs"]
-mod hostile;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use kabar_pipeline::input::{self, Limits};
+use kabar_testkit::bench_corpus::Corpus;
+use kabar_testkit::hostile;
 
 /// The largest seed written, the fuzz runs' `-max_len` for whole payloads.
 const MAX_SEED_BYTES: usize = 65536;
@@ -56,7 +53,7 @@ fn main() -> anyhow::Result<()> {
             payloads.push((format!("sample-{name}"), bytes));
         }
     }
-    let bench = corpus::Corpus::new();
+    let bench = Corpus::new();
     for article in bench.articles(BENCH_ARTICLES) {
         payloads.push((
             format!("bench-{}", article.id),

@@ -78,30 +78,23 @@ pub enum PipelineError {
 }
 
 impl PipelineError {
-    /// Every error code, for pre-registering metric labels.
-    pub const CODES: [&'static str; 8] = [
-        "empty",
-        "too_large",
-        "not_utf8",
-        "invalid_json",
-        "invalid_article",
-        "no_text",
-        "field_too_large",
-        "stage_failed",
-    ];
-
     /// The bounded error code: a metric label and a dead-letter header.
-    pub const fn code(&self) -> &'static str {
+    pub const fn error_code(&self) -> ErrorCode {
         match self {
-            PipelineError::Empty => "empty",
-            PipelineError::TooLarge { .. } => "too_large",
-            PipelineError::NotUtf8 { .. } => "not_utf8",
-            PipelineError::InvalidJson { .. } => "invalid_json",
-            PipelineError::InvalidArticle { .. } => "invalid_article",
-            PipelineError::NoText => "no_text",
-            PipelineError::FieldTooLarge { .. } => "field_too_large",
-            PipelineError::StageFailed { .. } => "stage_failed",
+            PipelineError::Empty => ErrorCode::Empty,
+            PipelineError::TooLarge { .. } => ErrorCode::TooLarge,
+            PipelineError::NotUtf8 { .. } => ErrorCode::NotUtf8,
+            PipelineError::InvalidJson { .. } => ErrorCode::InvalidJson,
+            PipelineError::InvalidArticle { .. } => ErrorCode::InvalidArticle,
+            PipelineError::NoText => ErrorCode::NoText,
+            PipelineError::FieldTooLarge { .. } => ErrorCode::FieldTooLarge,
+            PipelineError::StageFailed { .. } => ErrorCode::StageFailed,
         }
+    }
+
+    /// The error code as text (see [`ErrorCode::as_str`]).
+    pub const fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     /// The stage the error belongs to.
@@ -110,6 +103,83 @@ impl PipelineError {
             PipelineError::StageFailed { stage, .. } => *stage,
             _ => Stage::Decode,
         }
+    }
+}
+
+/// Why an input was dead-lettered: the one closed set of error codes. The pipeline's errors
+/// ([`PipelineError::error_code`]) and the two the service adds when it writes an enriched
+/// article out are all here, so the dead-letter header, the metric label set and the
+/// documentation are made from (or checked against) one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No bytes at all.
+    Empty,
+    /// Over the configured payload limit.
+    TooLarge,
+    /// Not valid UTF-8.
+    NotUtf8,
+    /// Starts with `{` but is not JSON.
+    InvalidJson,
+    /// JSON, but not an article (a field of the wrong type).
+    InvalidArticle,
+    /// Neither `text`, `html` nor `title` holds any text.
+    NoText,
+    /// A metadata field over its limit.
+    FieldTooLarge,
+    /// A stage panicked (a bug): the message names the stage.
+    StageFailed,
+    /// The service: the enriched article would not encode for its route.
+    EncodeFailed,
+    /// The service: the broker refused an enriched output as over its message size limit.
+    OutputTooLarge,
+}
+
+impl ErrorCode {
+    /// Every code, in documentation order.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::Empty,
+        ErrorCode::TooLarge,
+        ErrorCode::NotUtf8,
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidArticle,
+        ErrorCode::NoText,
+        ErrorCode::FieldTooLarge,
+        ErrorCode::StageFailed,
+        ErrorCode::OutputTooLarge,
+        ErrorCode::EncodeFailed,
+    ];
+
+    /// The code as it appears in headers, labels and error lines.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Empty => "empty",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::NotUtf8 => "not_utf8",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidArticle => "invalid_article",
+            ErrorCode::NoText => "no_text",
+            ErrorCode::FieldTooLarge => "field_too_large",
+            ErrorCode::StageFailed => "stage_failed",
+            ErrorCode::EncodeFailed => "encode_failed",
+            ErrorCode::OutputTooLarge => "output_too_large",
+        }
+    }
+
+    /// The stage errors with this code are reported in; `None` for [`ErrorCode::StageFailed`],
+    /// which names whichever stage failed.
+    pub const fn stage(self) -> Option<Stage> {
+        match self {
+            ErrorCode::StageFailed => None,
+            ErrorCode::EncodeFailed | ErrorCode::OutputTooLarge => Some(Stage::Route),
+            _ => Some(Stage::Decode),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -141,7 +211,18 @@ mod tests {
             },
         ];
         for error in samples {
-            assert!(PipelineError::CODES.contains(&error.code()), "{error:?}");
+            let code = error.error_code();
+            assert!(ErrorCode::ALL.contains(&code), "{error:?}");
+            assert_eq!(error.code(), code.as_str());
+            assert!(code.stage().is_none_or(|stage| stage == error.stage()));
+        }
+        let mut texts: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        texts.sort_unstable();
+        texts.dedup();
+        assert_eq!(texts.len(), ErrorCode::ALL.len(), "codes are distinct");
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{code}\""));
         }
     }
 }

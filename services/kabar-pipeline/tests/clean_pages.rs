@@ -1,6 +1,4 @@
-//! Cleaning whole pages: real pages give a story, hostile pages stay cheap, nothing panics.
-
-use std::time::{Duration, Instant};
+//! Cleaning whole pages: real pages give a story, hostile pages skip the parser, nothing panics.
 
 use kabar_pipeline::clean::Cleaner;
 
@@ -28,22 +26,19 @@ fn benchmark_pages_yield_a_story() {
     assert_eq!(pages, 6);
 }
 
+/// Fifty thousand nested `<div>`s would take the HTML parser's tree builder minutes (it is
+/// quadratic in depth): the page must take the linear fallback extraction instead. Its time is
+/// measured by `cargo bench -p kabar-pipeline --bench hostile`.
 #[test]
-fn fifty_thousand_nested_divs_stay_bounded() {
+fn fifty_thousand_nested_divs_skip_the_parser() {
     let depth = 50_000;
     let page = format!(
         "<!doctype html><html><body>{}<p>The story sits at the bottom of a very deep page.</p>{}</body></html>",
         "<div>".repeat(depth),
         "</div>".repeat(depth)
     );
-    let started = Instant::now();
     let cleaned = Cleaner::new().clean_html(&page);
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(cleaned.stats.fallback);
+    assert!(cleaned.stats.fallback, "the page went through the parser");
     assert_eq!(
         cleaned.body,
         "The story sits at the bottom of a very deep page."

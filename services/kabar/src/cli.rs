@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use kabar_pipeline::StageSet;
 
-use crate::config::LogFormat;
+use crate::config::{Config, LogFormat};
+use crate::service::FileInput;
 
 /// kabar: enriches news articles (language, clean text, entities) and routes them to topics.
 #[derive(Debug, Parser)]
@@ -133,4 +134,45 @@ pub struct EnrichArgs {
     /// Routes file (overrides pipeline.routes_file).
     #[arg(long)]
     pub routes: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// The flags that override configuration.
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(brokers) = &self.brokers {
+            config.kafka.brokers.clone_from(brokers);
+        }
+        if let Some(group) = &self.group_id {
+            config.kafka.group_id.clone_from(group);
+        }
+        if let Some(topics) = &self.input_topics {
+            config.kafka.input_topics.clone_from(topics);
+        }
+        if let Some(addr) = self.http_addr {
+            config.http.listen = addr;
+        }
+        if let Some(routes) = &self.routes {
+            config.pipeline.routes_file = Some(routes.clone());
+        }
+    }
+
+    /// What file mode reads and writes, when no brokers are configured.
+    pub fn file_input(&self) -> FileInput {
+        FileInput {
+            input: self.input.clone(),
+            output_dir: self.output_dir.clone(),
+            follow: self.follow,
+        }
+    }
+}
+
+/// The tools' `--brokers` over `kafka.brokers`; an error when neither names one.
+pub fn override_brokers(config: &mut Config, brokers: Option<&str>) -> anyhow::Result<()> {
+    if let Some(brokers) = brokers {
+        config.kafka.brokers = brokers.to_owned();
+    }
+    if !config.uses_kafka() {
+        anyhow::bail!("no Kafka brokers configured: use --brokers or KABAR_KAFKA_BROKERS");
+    }
+    Ok(())
 }

@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
-use kabar_pipeline::{Failure, Pipeline, Processed};
+use anyhow::Context as _;
+use kabar_pipeline::input::Limits;
+use kabar_pipeline::{Failure, Pipeline, PipelineConfig, Processed, StageSet};
 use tokio::sync::oneshot;
 
-use crate::metrics::METRICS;
+use crate::config::Config;
+use crate::events::{self, ArticleEnriched};
 
 /// Runs the pipeline on a dedicated thread pool.
 pub struct Engine {
@@ -26,11 +29,25 @@ impl Engine {
         })
     }
 
+    /// The pipeline `config` describes (with `stages`), on `config`'s worker threads.
+    pub fn from_config(config: &Config, stages: StageSet) -> anyhow::Result<Self> {
+        let pipeline = Pipeline::new(PipelineConfig {
+            limits: Limits {
+                max_payload_bytes: config.pipeline.max_payload_bytes,
+            },
+            routes: config.routes()?,
+            stages,
+            languages: config.language_priors(),
+        })
+        .context("cannot build the pipeline")?;
+        Self::new(pipeline, config.worker_threads())
+    }
+
     pub fn pipeline(&self) -> &Pipeline {
         &self.pipeline
     }
 
-    /// Enriches one payload off the async runtime, recording stage metrics.
+    /// Enriches one payload off the async runtime, reporting each enriched article.
     pub async fn enrich(&self, payload: Arc<[u8]>) -> Result<Processed, Failure> {
         let (sender, receiver) = oneshot::channel();
         let pipeline = Arc::clone(&self.pipeline);
@@ -49,7 +66,7 @@ impl Engine {
             }),
         };
         if let Ok(processed) = &result {
-            METRICS.record_article(processed);
+            events::emit(ArticleEnriched { processed });
         }
         result
     }
@@ -58,7 +75,7 @@ impl Engine {
     pub fn enrich_blocking(&self, payload: &[u8]) -> Result<Processed, Failure> {
         let result = self.pipeline.process(payload);
         if let Ok(processed) = &result {
-            METRICS.record_article(processed);
+            events::emit(ArticleEnriched { processed });
         }
         result
     }

@@ -1,15 +1,19 @@
 //! `kabar enrich`: JSON lines in on stdin, one enriched JSON object per line out, in order.
 //!
 //! Lines are processed in batches on the worker pool; a line that cannot be processed gives
-//! `{"id":..., "error":{"stage":..., "code":..., "message":...}}`.
+//! `{"id":..., "error":{"stage":..., "code":..., "message":...}}` (its [`DeadLetter`]), in its
+//! place in the output: a one-shot command answers every line and dead-letters nothing, so it
+//! logs and counts no dead letter.
 
 use std::io::{BufRead, Write};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cli::EnrichArgs;
+use crate::config::Config;
+use crate::dead_letter::DeadLetter;
 use crate::engine::Engine;
-use crate::files::ErrorBody;
 
 /// Lines enriched in parallel at a time: large enough to keep every worker busy.
 const BATCH_LINES: usize = 512;
@@ -17,7 +21,18 @@ const BATCH_LINES: usize = 512;
 #[derive(Serialize)]
 struct ErrorLine<'a> {
     id: &'a str,
-    error: ErrorBody<'a>,
+    error: &'a DeadLetter,
+}
+
+/// `kabar enrich`: stdin to stdout with the configured pipeline and the chosen stages.
+pub fn command(mut config: Config, args: EnrichArgs) -> anyhow::Result<()> {
+    if let Some(routes) = args.routes {
+        config.pipeline.routes_file = Some(routes);
+    }
+    let engine = Engine::from_config(&config, args.stages)?;
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    run(&engine, stdin, stdout)
 }
 
 /// Enriches every line of `input` to `output`.
@@ -37,11 +52,7 @@ pub fn run(engine: &Engine, input: impl BufRead, mut output: impl Write) -> anyh
                         Ok(processed) => serde_json::to_string(&processed.article),
                         Err(failure) => serde_json::to_string(&ErrorLine {
                             id: &failure.id,
-                            error: ErrorBody {
-                                stage: failure.error.stage().as_str(),
-                                code: failure.error.code(),
-                                message: failure.error.to_string(),
-                            },
+                            error: &DeadLetter::from_failure(&failure),
                         }),
                     }
                 })

@@ -17,8 +17,9 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::dead_letter::DeadLetter;
 use crate::engine::Engine;
-use crate::metrics::METRICS;
+use crate::events::{self, DeadLetterSource, DeadLettered, MessageConsumed, OutputProduced};
 
 /// What file mode reads and where it writes.
 #[derive(Debug, Clone)]
@@ -65,17 +66,9 @@ pub fn spawn_reader(
 struct DeadLetterLine<'a> {
     id: &'a str,
     origin: &'a str,
-    error: ErrorBody<'a>,
+    error: &'a DeadLetter,
     /// The input, as (lossy) text.
     payload: String,
-}
-
-/// The error object of `kabar enrich` and of file-mode dead letters.
-#[derive(Serialize)]
-pub struct ErrorBody<'a> {
-    pub stage: &'a str,
-    pub code: &'a str,
-    pub message: String,
 }
 
 /// Reads every input, enriches, writes routed outputs; returns when input ends (or shutdown).
@@ -96,7 +89,7 @@ pub async fn run(
     let mut writers: BTreeMap<String, BufWriter<File>> = BTreeMap::new();
     let mut summary = Summary::default();
     while let Some(item) = receiver.recv().await {
-        METRICS.messages_consumed.with_label_values(&["file"]).inc();
+        events::emit(MessageConsumed { topic: "file" });
         let payload: Arc<[u8]> = Arc::from(item.payload.as_slice());
         match engine.enrich(payload).await {
             Ok(processed) => {
@@ -114,16 +107,17 @@ pub async fn run(
             }
             Err(failure) => {
                 summary.dead_letters += 1;
-                METRICS.record_dead_letter(failure.error.stage().as_str(), failure.error.code());
-                tracing::info!(origin = %item.origin, code = failure.error.code(), "dead letter: {}", failure.error);
+                let letter = DeadLetter::from_failure(&failure);
+                events::emit(DeadLettered {
+                    letter: &letter,
+                    source: DeadLetterSource::File {
+                        origin: &item.origin,
+                    },
+                });
                 let line = serde_json::to_string(&DeadLetterLine {
                     id: &failure.id,
                     origin: &item.origin,
-                    error: ErrorBody {
-                        stage: failure.error.stage().as_str(),
-                        code: failure.error.code(),
-                        message: failure.error.to_string(),
-                    },
+                    error: &letter,
                     payload: String::from_utf8_lossy(&item.payload).into_owned(),
                 })?;
                 let topic = options.dead_letter_topic.clone();
@@ -165,7 +159,7 @@ fn write_line(
         writer.write_all(b"\n")?;
     }
     *summary.outputs.entry(path).or_default() += 1;
-    METRICS.messages_produced.with_label_values(&[topic]).inc();
+    events::emit(OutputProduced { topic });
     Ok(())
 }
 

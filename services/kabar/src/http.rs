@@ -11,6 +11,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::events::{self, ReadinessChanged};
 use crate::metrics::METRICS;
 
 /// Whether this instance is ready for work: the pipeline is built and, with Kafka, the consumer
@@ -23,7 +24,7 @@ pub struct Readiness {
 impl Readiness {
     pub fn set(&self, ready: bool) {
         self.ready.store(ready, Ordering::Relaxed);
-        METRICS.ready.set(i64::from(ready));
+        events::emit(ReadinessChanged { ready });
     }
 
     pub fn is_ready(&self) -> bool {

@@ -1,21 +1,32 @@
 //! The `kabar` service: configuration, Kafka in and out, dead letters, metrics, health and
 //! shutdown around the Kafka-free [`kabar_pipeline`].
 //!
+//! - [`service`]: the service as a function: pipeline, HTTP endpoint, Kafka or file mode, until
+//!   a shutdown token fires. The `kabar` binary (`main.rs`) parses flags and calls it.
 //! - [`config`]: one typed configuration (defaults, TOML file, `KABAR_*` variables, flags).
+//! - [`cli`]: the command line, and the flags that override configuration.
 //! - [`engine`]: runs the pipeline on a worker pool, off the async runtime.
-//! - [`kafka`]: the at-least-once consume → enrich → produce loop.
+//! - [`kafka`]: Kafka in and out, at least once or exactly once.
 //! - [`files`]: the same pipeline over files or stdin, without Kafka.
 //! - [`enrich`]: the one-shot `kabar enrich` command.
-//! - [`http`] and [`metrics`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`dead_letter`]: why an input could not be enriched, as every mode reports it.
+//! - [`events`]: telemetry: each thing that happens writes its log line and metrics in one place.
+//! - [`metrics`]: the Prometheus registry and its closed label sets.
+//! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`telemetry`]: the logger; [`signals`]: SIGTERM and SIGINT for the process.
 //! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`.
 
 pub mod cli;
 pub mod config;
+pub mod dead_letter;
 pub mod engine;
 pub mod enrich;
+pub mod events;
 pub mod files;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod service;
+pub mod signals;
 pub mod telemetry;
 pub mod tools;

@@ -1,13 +1,17 @@
 //! kabar's Prometheus metrics: one static struct, registered once, labels from closed sets.
 //!
 //! Labels: `topic` (configured input, output and dead-letter topics), `stage` and `code`
-//! (the pipeline's closed sets), `language` (the detector's codes), `type` (PER/ORG/LOC/MISC),
-//! `partition` (of configured input topics). Never an article id or URL.
+//! (the pipeline's [`Stage`] and [`ErrorCode`]), `language` (the detector's codes), `type`
+//! (PER/ORG/LOC/MISC), `partition` (of configured input topics), `kind`, `result` (the closed
+//! sets below). Never an article id or URL.
+//!
+//! Only the [`events`](crate::events) module changes these metrics; everything else emits events.
 
 use std::sync::LazyLock;
 
+use kabar_pipeline::Stage;
 use kabar_pipeline::article::EntityType;
-use kabar_pipeline::{PipelineError, Stage};
+use kabar_pipeline::error::ErrorCode;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
@@ -173,17 +177,27 @@ impl Metrics {
         for entity_type in EntityType::ALL {
             entities.with_label_values(&[entity_type.as_str()]);
         }
-        for code in PipelineError::CODES {
-            dead_letters.with_label_values(&["decode", code]);
+        for code in ErrorCode::ALL {
+            match code.stage() {
+                Some(stage) => {
+                    dead_letters.with_label_values(&[stage.as_str(), code.as_str()]);
+                }
+                // A stage failure can happen in any stage.
+                None => {
+                    for stage in Stage::ALL {
+                        dead_letters.with_label_values(&[stage.as_str(), code.as_str()]);
+                    }
+                }
+            }
         }
-        for result in ["ok", "error"] {
-            offset_commits.with_label_values(&[result]);
+        for result in CommitResult::ALL {
+            offset_commits.with_label_values(&[result.as_str()]);
         }
-        for kind in crate::kafka::ERROR_KINDS {
-            kafka_errors.with_label_values(&[kind]);
+        for kind in KafkaErrorKind::ALL {
+            kafka_errors.with_label_values(&[kind.as_str()]);
         }
-        for result in ["committed", "aborted"] {
-            transactions.with_label_values(&[result]);
+        for result in TransactionResult::ALL {
+            transactions.with_label_values(&[result.as_str()]);
         }
 
         Self {
@@ -206,29 +220,6 @@ impl Metrics {
         }
     }
 
-    /// Records what one enriched article says about the stream.
-    pub fn record_article(&self, processed: &kabar_pipeline::Processed) {
-        for (stage, elapsed) in &processed.timings {
-            self.stage_duration
-                .with_label_values(&[stage.as_str()])
-                .observe(elapsed.as_secs_f64());
-        }
-        let article = &processed.article;
-        if let Some(language) = &article.language {
-            self.articles.with_label_values(&[&language.code]).inc();
-        }
-        for entity in &article.entities {
-            self.entities
-                .with_label_values(&[entity.entity_type.as_str()])
-                .inc();
-        }
-    }
-
-    /// Records a dead letter.
-    pub fn record_dead_letter(&self, stage: &str, code: &str) {
-        self.dead_letters.with_label_values(&[stage, code]).inc();
-    }
-
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
@@ -237,5 +228,77 @@ impl Metrics {
             tracing::warn!(%error, "cannot encode metrics");
         }
         String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// The `kind` label of `kabar_kafka_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KafkaErrorKind {
+    /// The network or a broker is away.
+    Transport,
+    /// Credentials or TLS refused, or not authorised.
+    Authentication,
+    /// librdkafka gave up on the client.
+    Fatal,
+    /// Anything else the client reports.
+    Other,
+    /// A message could not be read.
+    Consume,
+}
+
+impl KafkaErrorKind {
+    pub const ALL: [KafkaErrorKind; 5] = [
+        KafkaErrorKind::Transport,
+        KafkaErrorKind::Authentication,
+        KafkaErrorKind::Fatal,
+        KafkaErrorKind::Other,
+        KafkaErrorKind::Consume,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KafkaErrorKind::Transport => "transport",
+            KafkaErrorKind::Authentication => "authentication",
+            KafkaErrorKind::Fatal => "fatal",
+            KafkaErrorKind::Other => "other",
+            KafkaErrorKind::Consume => "consume",
+        }
+    }
+}
+
+/// The `result` label of `kabar_offset_commits_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitResult {
+    Ok,
+    Error,
+}
+
+impl CommitResult {
+    pub const ALL: [CommitResult; 2] = [CommitResult::Ok, CommitResult::Error];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommitResult::Ok => "ok",
+            CommitResult::Error => "error",
+        }
+    }
+}
+
+/// The `result` label of `kabar_transactions_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionResult {
+    Committed,
+    Aborted,
+}
+
+impl TransactionResult {
+    pub const ALL: [TransactionResult; 2] =
+        [TransactionResult::Committed, TransactionResult::Aborted];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TransactionResult::Committed => "committed",
+            TransactionResult::Aborted => "aborted",
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-mod support;
+use kabar_testkit::python;
 
 fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../deploy/samples")
@@ -64,7 +64,7 @@ fn run_without_kafka_routes_the_bundled_samples_to_files() {
         .iter()
         .map(|a| (serde_json::to_vec(a).unwrap(), false))
         .collect();
-    support::python::assert_parse(&payloads);
+    python::assert_parse(&payloads);
 
     let letters = read_jsonl(&out.path().join("news.dlq.v1.jsonl"));
     assert_eq!(letters.len(), 1);

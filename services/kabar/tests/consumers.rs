@@ -1,22 +1,41 @@
 //! Downstream consumers' view: the schema compiles with protoc, the example consumers (Python
 //! and Rust) read kabar's JSON and protobuf outputs from a real broker, and the subscriber
-//! tools (`kabar produce`, `tail`, `replay`) work.
+//! tools (`kabar produce`, `tail`, `replay`) work. kabar runs in this process; the tools are
+//! run as the `kabar` binary, as subscribers run them.
 
 #![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+use kabar::config::Config;
+use kabar::service::{self, FileInput, Service};
+use kabar_testkit::in_process::InProcess;
+use kabar_testkit::process::KabarOptions;
+use kabar_testkit::{articles, kafka, names, python, stream};
 use rdkafka::Message;
-use support::{Kabar, KabarOptions, corpus};
 
 const SEED: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt");
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// kabar in this process on `options`' topics, group and routes, its HTTP endpoint on port 0.
+fn start_in_process(options: &KabarOptions<'_>) -> InProcess<Service> {
+    let mut config = Config::default();
+    config.kafka.brokers = kafka::brokers().to_owned();
+    config.kafka.input_topics = vec![options.input_topic.to_owned()];
+    config.kafka.group_id = options.group.to_owned();
+    config.kafka.dead_letter_topic = options.dead_letter_topic.to_owned();
+    config.pipeline.routes_file = options.routes_file.map(std::path::Path::to_path_buf);
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    InProcess::start(move |shutdown| async move {
+        service::start(config, FileInput::default(), shutdown)
+            .await
+            .expect("kabar starts")
+    })
 }
 
 /// Routes to default JSON topics plus a binary copy of everything.
@@ -37,7 +56,7 @@ fn routes_with_protobuf(dir: &std::path::Path, prefix: &str) -> PathBuf {
 
 #[test]
 fn protoc_compiles_the_schema() {
-    support::python::env(); // installs protoc when missing
+    python::env(); // installs protoc when missing
     let out = tempfile::tempdir().unwrap();
     let proto = repo_root().join("proto");
     let files: Vec<PathBuf> = std::fs::read_dir(proto.join("kabar/v1"))
@@ -66,11 +85,11 @@ fn protoc_compiles_the_schema() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() {
-    let prefix = support::unique("consumers");
+    let prefix = names::unique("consumers");
     let input = format!("{prefix}.raw");
     let dlq = format!("{prefix}.dlq");
     let (json_topic, binary_topic) = (format!("{prefix}.json"), format!("{prefix}.binary"));
-    support::create_topics(
+    kafka::create_topics(
         &[
             &input,
             &dlq,
@@ -82,12 +101,12 @@ async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() 
         1,
     )
     .await;
-    let key = support::unique("seed");
-    support::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
+    let key = names::unique("seed");
+    kafka::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
     let dir = tempfile::tempdir().unwrap();
     let routes = routes_with_protobuf(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let _kabar = Kabar::start(&KabarOptions {
+    let group = names::unique("kabar");
+    let _kabar = start_in_process(&KabarOptions {
         input_topic: &input,
         group: &group,
         dead_letter_topic: &dlq,
@@ -96,10 +115,10 @@ async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() 
     });
 
     // Python, subscribed to news.lang.ind.v1, receives the seed article with its entities.
-    let output = support::python::consumer(&[
+    let output = python::consumer(&[
         "consume",
         "--brokers",
-        support::brokers(),
+        kafka::brokers(),
         "--topic",
         "news.lang.ind.v1",
         "--key",
@@ -137,10 +156,10 @@ async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() 
     assert_eq!(un.map(|e| e["wikidata"].clone()), Some("Q1065".into()));
 
     // The binary copy parses too, with the same content.
-    let output = support::python::consumer(&[
+    let output = python::consumer(&[
         "consume",
         "--brokers",
-        support::brokers(),
+        kafka::brokers(),
         "--topic",
         &binary_topic,
         "--max",
@@ -162,7 +181,7 @@ async fn python_and_rust_consumers_read_the_seed_article_in_json_and_protobuf() 
     let rust_consumer = example_binary("rust_consumer");
     for topic in [&json_topic, &binary_topic] {
         let output = Command::new(&rust_consumer)
-            .args([support::brokers(), topic.as_str(), "1"])
+            .args([kafka::brokers(), topic.as_str(), "1"])
             .output()
             .unwrap();
         assert!(
@@ -194,12 +213,12 @@ fn example_binary(name: &str) -> PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_article_parses_with_generated_classes_in_both_encodings() {
     const COUNT: usize = 300;
-    let prefix = support::unique("schema");
+    let prefix = names::unique("schema");
     let input = format!("{prefix}.raw");
     let dlq = format!("{prefix}.dlq");
     let (json_topic, binary_topic) = (format!("{prefix}.json"), format!("{prefix}.binary"));
-    support::create_topics(&[&input, &dlq, &json_topic, &binary_topic], 2).await;
-    let mut messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
+    kafka::create_topics(&[&input, &dlq, &json_topic, &binary_topic], 2).await;
+    let mut messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(articles::article).collect();
     messages.push(("seed".to_owned(), SEED.as_bytes().to_vec()));
     for entry in std::fs::read_dir(repo_root().join("deploy/samples")).unwrap() {
         let path = entry.unwrap().path();
@@ -214,44 +233,43 @@ async fn every_article_parses_with_generated_classes_in_both_encodings() {
             messages.push((path.display().to_string(), std::fs::read(&path).unwrap()));
         }
     }
-    support::produce(&input, &messages).await;
+    kafka::produce(&input, &messages).await;
     let dir = tempfile::tempdir().unwrap();
     let routes = routes_with_protobuf(dir.path(), &prefix);
-    let group = support::unique("kabar");
-    let _kabar = Kabar::start(&KabarOptions {
+    let group = names::unique("kabar");
+    let _kabar = start_in_process(&KabarOptions {
         input_topic: &input,
         group: &group,
         dead_letter_topic: &dlq,
         routes_file: Some(&routes),
         env: vec![],
     });
-    let letters = support::consume_until(&dlq, Duration::from_secs(5), |_| false).len();
+    let letters = kafka::consume_until(&dlq, Duration::from_secs(5), |_| false).len();
     let expected = messages.len() - 1; // one sample has no text and is dead-lettered
-    let json = support::consume_until(
+    let json = kafka::consume_until(
         &json_topic,
         Duration::from_secs(120),
-        support::at_least(expected),
+        kafka::at_least(expected),
     );
-    let binary = support::consume_until(
+    let binary = kafka::consume_until(
         &binary_topic,
         Duration::from_secs(60),
-        support::at_least(expected),
+        kafka::at_least(expected),
     );
     assert_eq!(json.len(), expected, "dead letters: {letters}");
     assert_eq!(binary.len(), expected);
     assert!(
-        binary.iter().all(
-            |m| support::header(m, "content-type").as_deref() == Some("application/x-protobuf")
-        )
-    );
-    assert!(
         binary
             .iter()
-            .all(|m| support::header(m, "kabar-schema").as_deref()
-                == Some("kabar.v1.EnrichedArticle"))
+            .all(|m| kafka::header(m, "content-type").as_deref() == Some("application/x-protobuf"))
     );
-    support::python::assert_messages_parse(&json);
-    support::python::assert_messages_parse(&binary);
+    assert!(
+        binary.iter().all(
+            |m| kafka::header(m, "kabar-schema").as_deref() == Some("kabar.v1.EnrichedArticle")
+        )
+    );
+    python::assert_messages_parse(&json);
+    python::assert_messages_parse(&binary);
 }
 
 fn kabar_tool(args: &[&str]) -> std::process::Output {
@@ -264,9 +282,9 @@ fn kabar_tool(args: &[&str]) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn produce_tail_and_replay() {
-    let stream = support::Stream::new("tools", 1).await;
+    let stream = stream::Stream::new("tools", 1).await;
     let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
-    let brokers = support::brokers();
+    let brokers = kafka::brokers();
 
     // produce: every sample file (the .jsonl one line by line).
     let samples = repo_root().join("deploy/samples");
@@ -288,8 +306,8 @@ async fn produce_tail_and_replay() {
         "{produced}"
     );
 
-    let kabar = Kabar::start(&stream.options(vec![]));
-    support::consume_until(enriched, Duration::from_secs(90), support::at_least(9));
+    let kabar = start_in_process(&stream.options(vec![]));
+    kafka::consume_until(enriched, Duration::from_secs(90), kafka::at_least(9));
 
     // tail: the Indonesian articles only.
     let output = kabar_tool(&[
@@ -319,12 +337,12 @@ async fn produce_tail_and_replay() {
     );
 
     // replay: the one dead letter (no_text) goes back to the input topic, once.
-    let letters = support::consume_until(dlq, Duration::from_secs(30), support::at_least(1));
+    let letters = kafka::consume_until(dlq, Duration::from_secs(30), kafka::at_least(1));
     assert_eq!(
-        support::header(&letters[0], "kabar-error-code").as_deref(),
+        kafka::header(&letters[0], "kabar-error-code").as_deref(),
         Some("no_text")
     );
-    let replay_group = support::unique("replay");
+    let replay_group = names::unique("replay");
     let replay = |codes: &[&str]| {
         let mut args = vec!["replay", "--brokers", brokers, "--group", &replay_group];
         for code in codes {
@@ -345,7 +363,7 @@ async fn produce_tail_and_replay() {
     };
     assert!(replay(&["invalid_json"]).contains("replayed 0 dead letter(s)"));
     // The skipped letter was consumed by the first replay's group: use a fresh group.
-    let replay_group = support::unique("replay");
+    let replay_group = names::unique("replay");
     let again = {
         let output = Command::new(env!("CARGO_BIN_EXE_kabar"))
             .args([
@@ -368,7 +386,7 @@ async fn produce_tail_and_replay() {
         String::from_utf8(output.stdout).unwrap()
     };
     assert!(again.contains("replayed 1 dead letter(s)"), "{again}");
-    let inputs = support::consume_until(input, Duration::from_secs(30), support::at_least(11));
+    let inputs = kafka::consume_until(input, Duration::from_secs(30), kafka::at_least(11));
     assert_eq!(
         inputs.len(),
         11,
@@ -376,9 +394,9 @@ async fn produce_tail_and_replay() {
     );
     let replayed = inputs.last().unwrap();
     assert_eq!(replayed.payload(), letters[0].payload());
-    assert!(support::header(replayed, "kabar-error-code").is_none());
+    assert!(kafka::header(replayed, "kabar-error-code").is_none());
     // kabar dead-letters it again (it still has no text): the loop is visible, nothing is lost.
-    let letters = support::consume_until(dlq, Duration::from_secs(60), support::at_least(2));
+    let letters = kafka::consume_until(dlq, Duration::from_secs(60), kafka::at_least(2));
     assert_eq!(letters.len(), 2);
     drop(kabar);
 }

@@ -10,35 +10,12 @@
 
 use std::path::{Path, PathBuf};
 
+use kabar_testkit::paths::sample_payloads;
+
 use kabar::config::default_routes;
 use kabar_pipeline::{Pipeline, PipelineConfig};
 use kabar_proto::Message as _;
 use kabar_proto::v1::EnrichedArticle;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `(name, payload)` for every sample article.
-fn samples() -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("deploy/samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for path in files {
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            for (index, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
-                out.push((format!("{stem}-{index}"), line.as_bytes().to_vec()));
-            }
-        } else {
-            out.push((stem, std::fs::read(&path).unwrap()));
-        }
-    }
-    out
-}
 
 /// The article as kabar emits it, minus the one field that varies run to run (timing).
 fn stable_json(payload: &[u8], pipeline: &Pipeline) -> Option<serde_json::Value> {
@@ -77,7 +54,7 @@ fn samples_match_their_golden_json() {
     let pipeline = Pipeline::new(PipelineConfig::new(default_routes())).unwrap();
     let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut checked = 0;
-    for (name, payload) in samples() {
+    for (name, payload) in sample_payloads() {
         if let Some(actual) = stable_json(&payload, &pipeline) {
             check_or_update(&golden.join(format!("{name}.json")), &actual);
             checked += 1;
@@ -111,7 +88,7 @@ fn unusual_inputs() -> Vec<(String, Vec<u8>)> {
 fn emitted_json_is_exactly_the_proto3_json_form() {
     let pipeline = Pipeline::new(PipelineConfig::new(default_routes())).unwrap();
     let mut seen = std::collections::BTreeSet::new();
-    for (name, payload) in samples().into_iter().chain(unusual_inputs()) {
+    for (name, payload) in sample_payloads().into_iter().chain(unusual_inputs()) {
         let Ok(processed) = pipeline.process(&payload) else {
             continue;
         };

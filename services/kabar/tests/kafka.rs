@@ -1,61 +1,96 @@
 //! kabar against a real Kafka broker: routing, volume, crashes, poison input, shutdown, metrics.
+//!
+//! kabar runs in this process where a test needs no process of its own; crashes (`kill -9`),
+//! SIGTERM and a frozen instance (SIGSTOP) need one, and start the `kabar` binary.
 
 #![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use kabar::config::Config;
+use kabar::service::{self, FileInput, Service};
+use kabar_testkit::in_process::InProcess;
+use kabar_testkit::process::{KabarOptions, KabarProcess};
+use kabar_testkit::{articles, http, kafka, names, python, stream};
 use rdkafka::Message;
-use support::{Kabar, KabarOptions, corpus};
 
 const SEED: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt");
 
 fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
-    messages.iter().filter_map(support::article_id).collect()
+    messages.iter().filter_map(kafka::article_id).collect()
+}
+
+/// kabar's configuration for `options`' topics, group and routes, its HTTP endpoint on port 0.
+fn config(options: &KabarOptions<'_>) -> Config {
+    assert!(
+        options.env.is_empty(),
+        "in-process settings go in the Config"
+    );
+    let mut config = Config::default();
+    config.kafka.brokers = kafka::brokers().to_owned();
+    config.kafka.input_topics = vec![options.input_topic.to_owned()];
+    config.kafka.group_id = options.group.to_owned();
+    config.kafka.dead_letter_topic = options.dead_letter_topic.to_owned();
+    config.pipeline.routes_file = options.routes_file.map(std::path::Path::to_path_buf);
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    config
+}
+
+/// kabar in this process with `config`, and the address its HTTP endpoint answers on.
+fn start_in_process(config: Config) -> (InProcess<Service>, String) {
+    let kabar = InProcess::start(move |shutdown| async move {
+        service::start(config, FileInput::default(), shutdown)
+            .await
+            .expect("kabar starts")
+    });
+    let addr = kabar.service.http_addr().expect("an HTTP endpoint");
+    (kabar, addr.to_string())
 }
 
 /// An exactly-once run: `count` articles on a 2-partition input, kabar's options with small
 /// transactions and one worker (so a fault lands mid-stream), and where outputs go.
 struct ExactlyOnceRun {
-    stream: support::Stream,
+    stream: stream::Stream,
     messages: Vec<(String, Vec<u8>)>,
     transactional_id: String,
 }
 
 impl ExactlyOnceRun {
     async fn new(name: &str, count: usize) -> Self {
-        let stream = support::Stream::new(name, 2).await;
-        let messages: Vec<(String, Vec<u8>)> = (0..count).map(corpus::article).collect();
-        support::produce(&stream.input, &messages).await;
+        let stream = stream::Stream::new(name, 2).await;
+        let messages: Vec<(String, Vec<u8>)> = (0..count).map(articles::article).collect();
+        kafka::produce(&stream.input, &messages).await;
         Self {
             stream,
             messages,
-            transactional_id: support::unique("txn"),
+            transactional_id: names::unique("txn"),
         }
     }
 
-    fn start(&self) -> Kabar {
-        Kabar::start(&self.stream.options(vec![
-            ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
-            (
-                "KABAR_KAFKA_TRANSACTIONAL_ID",
-                self.transactional_id.clone(),
-            ),
-            ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
-            ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
-        ]))
+    fn start(&self) -> KabarProcess {
+        KabarProcess::start(
+            env!("CARGO_BIN_EXE_kabar"),
+            &self.stream.options(vec![
+                ("KABAR_KAFKA_DELIVERY", "exactly-once".to_owned()),
+                (
+                    "KABAR_KAFKA_TRANSACTIONAL_ID",
+                    self.transactional_id.clone(),
+                ),
+                ("KABAR_KAFKA_TRANSACTION_MAX_MESSAGES", "50".to_owned()),
+                ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
+            ]),
+        )
     }
 
     /// Waits for a tenth of the outputs (read_committed, librdkafka's default), so a fault
     /// injected next lands mid-stream.
     fn wait_for_a_tenth(&self) {
         let count = self.messages.len();
-        let partial = support::consume_until(
+        let partial = kafka::consume_until(
             &self.stream.enriched,
             Duration::from_secs(120),
-            support::at_least(count / 10),
+            kafka::at_least(count / 10),
         );
         assert!(
             partial.len() >= count / 10,
@@ -66,7 +101,7 @@ impl ExactlyOnceRun {
     /// Fails the test if the run already finished: a fault after the end proves nothing.
     fn assert_unfinished(&self) {
         let before =
-            support::consume_until(&self.stream.enriched, Duration::from_secs(3), |_| false).len();
+            kafka::consume_until(&self.stream.enriched, Duration::from_secs(3), |_| false).len();
         assert!(
             before < self.messages.len(),
             "everything finished before the fault; the test proves nothing"
@@ -76,18 +111,18 @@ impl ExactlyOnceRun {
     /// Reads every committed output (waiting for all ids, then a little longer for late
     /// duplicates) and returns (inputs lost, inputs duplicated).
     fn lost_and_duplicated(&self) -> (usize, usize) {
-        let mut out = support::consume_until(
+        let mut out = kafka::consume_until(
             &self.stream.enriched,
             Duration::from_secs(240),
-            support::distinct_ids(self.messages.len()),
+            kafka::distinct_ids(self.messages.len()),
         );
         out.extend(
-            support::consume_until(&self.stream.enriched, Duration::from_secs(5), |_| false)
+            kafka::consume_until(&self.stream.enriched, Duration::from_secs(5), |_| false)
                 .into_iter()
                 .skip(out.len()),
         );
         let mut counts = std::collections::HashMap::new();
-        for id in out.iter().filter_map(support::article_id) {
+        for id in out.iter().filter_map(kafka::article_id) {
             *counts.entry(id).or_insert(0usize) += 1;
         }
         let lost = self
@@ -102,22 +137,22 @@ impl ExactlyOnceRun {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_article_is_routed_by_language_with_entities() {
-    let input = support::unique("seed-in");
-    let dlq = support::unique("seed-dlq");
-    support::create_topics(&[&input, &dlq, "news.enriched.v1", "news.lang.ind.v1"], 1).await;
-    let key = support::unique("seed-key");
-    support::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
+    let input = names::unique("seed-in");
+    let dlq = names::unique("seed-dlq");
+    kafka::create_topics(&[&input, &dlq, "news.enriched.v1", "news.lang.ind.v1"], 1).await;
+    let key = names::unique("seed-key");
+    kafka::produce(&input, &[(key.clone(), SEED.as_bytes().to_vec())]).await;
 
-    let group = support::unique("kabar");
-    let kabar = Kabar::start(&KabarOptions {
+    let group = names::unique("kabar");
+    let (_kabar, addr) = start_in_process(config(&KabarOptions {
         input_topic: &input,
         group: &group,
         dead_letter_topic: &dlq,
         routes_file: None,
         env: vec![],
-    });
+    }));
     for topic in ["news.enriched.v1", "news.lang.ind.v1"] {
-        let found = support::consume_until(topic, Duration::from_secs(90), |message| {
+        let found = kafka::consume_until(topic, Duration::from_secs(90), |message| {
             message.key() == Some(key.as_bytes())
         });
         let message = found
@@ -125,11 +160,11 @@ async fn seed_article_is_routed_by_language_with_entities() {
             .find(|m| m.key() == Some(key.as_bytes()))
             .unwrap_or_else(|| panic!("seed article not on {topic}"));
         assert_eq!(
-            support::header(message, "content-type").as_deref(),
+            kafka::header(message, "content-type").as_deref(),
             Some("application/json")
         );
         assert!(
-            support::header(message, "traceparent").is_some(),
+            kafka::header(message, "traceparent").is_some(),
             "traceparent carried"
         );
         let article: serde_json::Value =
@@ -153,30 +188,31 @@ async fn seed_article_is_routed_by_language_with_entities() {
             .collect();
         assert!(names.contains(&"Vladimir Putin"), "{names:?}");
         assert!(names.contains(&"Kim Jong Un"), "{names:?}");
-        support::python::assert_messages_parse(std::slice::from_ref(message));
+        python::assert_messages_parse(std::slice::from_ref(message));
     }
+    let metric = |series: &str| http::metric_at(&addr, series);
     assert!(
-        kabar.metric(&format!(
+        metric(&format!(
             "kabar_messages_consumed_total{{topic=\"{input}\"}}"
         )) >= 1.0
     );
-    assert!(kabar.metric("kabar_messages_produced_total{topic=\"news.lang.ind.v1\"}") >= 1.0);
-    assert!(kabar.metric("kabar_articles_total{language=\"ind\"}") >= 1.0);
+    assert!(metric("kabar_messages_produced_total{topic=\"news.lang.ind.v1\"}") >= 1.0);
+    assert!(metric("kabar_articles_total{language=\"ind\"}") >= 1.0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn thousands_of_mixed_articles_all_come_out() {
     const COUNT: usize = 3000;
-    let stream = support::Stream::new("bulk", 3).await;
-    let (input, _dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
-    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(input, &messages).await;
+    let stream = stream::Stream::new("bulk", 3).await;
+    let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(articles::article).collect();
+    kafka::produce(input, &messages).await;
 
-    let kabar = Kabar::start(&stream.options(vec![]));
-    let out = support::consume_until(
+    let (_kabar, addr) = start_in_process(config(&stream.options(vec![])));
+    let out = kafka::consume_until(
         enriched,
         Duration::from_secs(180),
-        support::distinct_ids(COUNT),
+        kafka::distinct_ids(COUNT),
     );
     let seen = ids(&out);
     let missing: Vec<&String> = messages
@@ -191,56 +227,59 @@ async fn thousands_of_mixed_articles_all_come_out() {
         &missing[..missing.len().min(5)]
     );
 
-    support::python::assert_messages_parse(&out);
+    python::assert_messages_parse(&out);
     // Per-language streams got exactly their language.
-    let german = support::consume_until(
+    let german = kafka::consume_until(
         &format!("{}.lang.deu", stream.prefix),
         Duration::from_secs(60),
-        support::distinct_ids(COUNT / 5),
+        kafka::distinct_ids(COUNT / 5),
     );
     assert!(german.len() >= COUNT / 5);
     for index in (0..COUNT)
-        .filter(|i| corpus::language(*i) == "deu")
+        .filter(|i| articles::language(*i) == "deu")
         .take(50)
     {
         assert!(ids(&german).contains(&format!("article-{index:06}")));
     }
     assert!(
-        kabar.metric(&format!(
-            "kabar_messages_produced_total{{topic=\"{enriched}\"}}"
-        )) >= COUNT as f64
+        http::metric_at(
+            &addr,
+            &format!("kabar_messages_produced_total{{topic=\"{enriched}\"}}")
+        ) >= COUNT as f64
     );
-    assert_eq!(
-        kabar.metric("kabar_dead_letters_total{code=\"invalid_json\",stage=\"decode\"}"),
-        0.0
+    let letters = kafka::consume_until(dlq, Duration::from_secs(3), |_| false);
+    assert!(
+        letters.is_empty(),
+        "{} articles dead-lettered",
+        letters.len()
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_mid_stream_and_restart_loses_nothing() {
     const COUNT: usize = 4000;
-    let stream = support::Stream::new("crash", 2).await;
+    let stream = stream::Stream::new("crash", 2).await;
     let (input, enriched) = (&stream.input, &stream.enriched);
-    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(input, &messages).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(articles::article).collect();
+    kafka::produce(input, &messages).await;
 
     // Slow enough that the kill lands mid-stream.
     let options = stream.options(vec![
         ("KABAR_PIPELINE_MAX_IN_FLIGHT", "16".to_owned()),
         ("KABAR_PIPELINE_WORKERS", "1".to_owned()),
     ]);
-    let mut first = Kabar::start(&options);
-    let partial = support::consume_until(
+    let mut first = KabarProcess::start(env!("CARGO_BIN_EXE_kabar"), &options);
+    let partial = kafka::consume_until(
         enriched,
         Duration::from_secs(120),
-        support::at_least(COUNT / 10),
+        kafka::at_least(COUNT / 10),
     );
     assert!(
         partial.len() >= COUNT / 10,
         "kabar produced too little before the kill"
     );
     first.kill(); // SIGKILL: no shutdown, no final commit
-    let before_restart = ids(&support::consume_until(
+    let before_restart = ids(&kafka::consume_until(
         enriched,
         Duration::from_secs(3),
         |_| false,
@@ -250,11 +289,11 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
         "everything finished before the kill; the test proves nothing"
     );
 
-    let _second = Kabar::start(&options);
-    let out = support::consume_until(
+    let _second = KabarProcess::start(env!("CARGO_BIN_EXE_kabar"), &options);
+    let out = kafka::consume_until(
         enriched,
         Duration::from_secs(240),
-        support::distinct_ids(COUNT),
+        kafka::distinct_ids(COUNT),
     );
     let seen = ids(&out);
     let missing = messages.iter().filter(|(id, _)| !seen.contains(id)).count();
@@ -262,12 +301,12 @@ async fn kill_9_mid_stream_and_restart_loses_nothing() {
         missing, 0,
         "{missing} of {COUNT} articles lost after kill -9"
     );
-    support::python::assert_messages_parse(&out);
+    python::assert_messages_parse(&out);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
-    let stream = support::Stream::new("poison", 1).await;
+    let stream = stream::Stream::new("poison", 1).await;
     let (input, dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
     let oversized = format!("{{\"text\": \"{}\"}}", "kata ".repeat(5000)).into_bytes();
     let long_id = format!("{{\"id\": \"{}\", \"text\": \"Isi.\"}}", "x".repeat(600)).into_bytes();
@@ -295,19 +334,14 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
     let mut messages = Vec::new();
     for (index, (key, payload, _)) in poison.iter().enumerate() {
         messages.push((key.to_string(), payload.clone()));
-        messages.push(corpus::article(index));
+        messages.push(articles::article(index));
     }
-    support::produce(input, &messages).await;
+    kafka::produce(input, &messages).await;
 
-    let kabar = Kabar::start(&stream.options(vec![(
-        "KABAR_PIPELINE_MAX_PAYLOAD_BYTES",
-        "10000".to_owned(),
-    )]));
-    let letters = support::consume_until(
-        dlq,
-        Duration::from_secs(90),
-        support::at_least(poison.len()),
-    );
+    let mut settings = config(&stream.options(vec![]));
+    settings.pipeline.max_payload_bytes = 10_000;
+    let (_kabar, addr) = start_in_process(settings);
+    let letters = kafka::consume_until(dlq, Duration::from_secs(90), kafka::at_least(poison.len()));
     assert_eq!(letters.len(), poison.len());
     for (index, (key, payload, code)) in poison.iter().enumerate() {
         let letter = letters
@@ -320,63 +354,63 @@ async fn poison_inputs_are_dead_lettered_while_good_articles_flow() {
             "{key}: payload unchanged"
         );
         assert_eq!(
-            support::header(letter, "kabar-error-code").as_deref(),
+            kafka::header(letter, "kabar-error-code").as_deref(),
             Some(*code),
             "{key}"
         );
         assert_eq!(
-            support::header(letter, "kabar-error-stage").as_deref(),
+            kafka::header(letter, "kabar-error-stage").as_deref(),
             Some("decode")
         );
         assert_eq!(
-            support::header(letter, "kabar-source-topic").as_deref(),
+            kafka::header(letter, "kabar-source-topic").as_deref(),
             Some(input.as_str())
         );
         assert_eq!(
-            support::header(letter, "kabar-source-partition").as_deref(),
+            kafka::header(letter, "kabar-source-partition").as_deref(),
             Some("0")
         );
         assert_eq!(
-            support::header(letter, "kabar-source-offset"),
+            kafka::header(letter, "kabar-source-offset"),
             Some((index * 2).to_string())
         );
-        assert!(support::header(letter, "kabar-error-message").is_some_and(|m| !m.is_empty()));
+        assert!(kafka::header(letter, "kabar-error-message").is_some_and(|m| !m.is_empty()));
     }
-    let good = support::consume_until(
+    let good = kafka::consume_until(
         enriched,
         Duration::from_secs(60),
-        support::at_least(poison.len()),
+        kafka::at_least(poison.len()),
     );
     assert_eq!(ids(&good).len(), poison.len(), "good articles kept flowing");
-    support::python::assert_messages_parse(&good);
+    python::assert_messages_parse(&good);
     for (_, _, code) in &poison {
         let series = format!("kabar_dead_letters_total{{code=\"{code}\",stage=\"decode\"}}");
-        assert!(kabar.metric(&series) >= 1.0, "{series}");
+        assert!(http::metric_at(&addr, &series) >= 1.0, "{series}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_work_and_commits_everything() {
     const COUNT: usize = 500;
-    let stream = support::Stream::new("term", 2).await;
+    let stream = stream::Stream::new("term", 2).await;
     let (input, _dlq, enriched) = (&stream.input, &stream.dlq, &stream.enriched);
-    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(corpus::article).collect();
-    support::produce(input, &messages).await;
+    let messages: Vec<(String, Vec<u8>)> = (0..COUNT).map(articles::article).collect();
+    kafka::produce(input, &messages).await;
 
-    let mut kabar = Kabar::start(&stream.options(vec![]));
-    let out = support::consume_until(
+    let mut kabar = KabarProcess::start(env!("CARGO_BIN_EXE_kabar"), &stream.options(vec![]));
+    let out = kafka::consume_until(
         enriched,
         Duration::from_secs(120),
-        support::distinct_ids(COUNT),
+        kafka::distinct_ids(COUNT),
     );
     assert_eq!(ids(&out).len(), COUNT);
-    support::python::assert_messages_parse(&out);
+    python::assert_messages_parse(&out);
     assert!(kabar.metric("kabar_offset_commits_total{result=\"ok\"}") >= 0.0);
     let status = kabar.terminate();
     assert!(status.success(), "kabar exited with {status}");
 
-    let committed = support::committed(&stream.group, input, 2);
-    let ends = support::end_offsets(input, 2);
+    let committed = kafka::committed(&stream.group, input, 2);
+    let ends = kafka::end_offsets(input, 2);
     assert_eq!(
         committed, ends,
         "every consumed offset is committed after SIGTERM"
@@ -446,28 +480,28 @@ async fn exactly_once_fences_a_zombie_instance() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_output_the_broker_refuses_as_too_large_dead_letters_its_input() {
-    let prefix = support::unique("toolarge");
+    let prefix = names::unique("toolarge");
     let input = format!("{prefix}.raw");
     let dlq = format!("{prefix}.dlq");
     let enriched = format!("{prefix}.enriched");
-    support::create_topics(&[&input, &dlq], 1).await;
+    kafka::create_topics(&[&input, &dlq], 1).await;
     // The broker accepts at most 600 bytes on the output topic: every enriched article is over.
-    support::create_topics_with(&[&enriched], 1, &[("max.message.bytes", "600")]).await;
-    let (id, payload) = corpus::article(3);
-    support::produce(&input, &[(id.clone(), payload.clone())]).await;
+    kafka::create_topics_with(&[&enriched], 1, &[("max.message.bytes", "600")]).await;
+    let (id, payload) = articles::article(3);
+    kafka::produce(&input, &[(id.clone(), payload.clone())]).await;
 
     let dir = tempfile::tempdir().unwrap();
     let routes = dir.path().join("routes.toml");
     std::fs::write(&routes, format!("[[route]]\ntopic = \"{enriched}\"\n")).unwrap();
-    let group = support::unique("kabar");
-    let _kabar = Kabar::start(&KabarOptions {
+    let group = names::unique("kabar");
+    let (_kabar, _addr) = start_in_process(config(&KabarOptions {
         input_topic: &input,
         group: &group,
         dead_letter_topic: &dlq,
         routes_file: Some(&routes),
         env: vec![],
-    });
-    let letters = support::consume_until(&dlq, Duration::from_secs(90), support::at_least(1));
+    }));
+    let letters = kafka::consume_until(&dlq, Duration::from_secs(90), kafka::at_least(1));
     let letter = letters.first().expect("a dead letter");
     assert_eq!(
         letter.payload().unwrap(),
@@ -476,11 +510,11 @@ async fn an_output_the_broker_refuses_as_too_large_dead_letters_its_input() {
     );
     assert_eq!(letter.key(), Some(id.as_bytes()));
     assert_eq!(
-        support::header(letter, "kabar-error-code").as_deref(),
+        kafka::header(letter, "kabar-error-code").as_deref(),
         Some("output_too_large")
     );
     assert_eq!(
-        support::header(letter, "kabar-source-offset").as_deref(),
+        kafka::header(letter, "kabar-source-offset").as_deref(),
         Some("0")
     );
 }

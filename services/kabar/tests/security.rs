@@ -6,17 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-// Only the path and port helpers: this test runs a broker of its own, not the shared one.
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kabar_testkit::names::free_port;
+use kabar_testkit::paths::repo_root;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message};
-use support::{free_port, repo_root};
 
 const USER: &str = "kabar-svc";
 // Distinctive, so a leak anywhere in the output is found by a plain substring search.

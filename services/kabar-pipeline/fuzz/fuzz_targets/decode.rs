@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use kabar_pipeline::error::PipelineError;
+use kabar_pipeline::error::{ErrorCode, PipelineError};
 use kabar_pipeline::input::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
@@ -30,7 +30,7 @@ fuzz_target!(|payload: &[u8]| {
             );
         }
         Err(error) => {
-            assert!(PipelineError::CODES.contains(&error.code()), "{error:?}");
+            assert!(ErrorCode::ALL.contains(&error.error_code()), "{error:?}");
             match error {
                 PipelineError::TooLarge { size, limit } => {
                     assert!(*size == payload.len() && size > limit);

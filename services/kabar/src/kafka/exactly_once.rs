@@ -22,13 +22,17 @@ use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
+use super::client::{self, KabarConsumer, KabarProducer};
 use super::offsets::OffsetTracker;
-use super::records::Output;
-use super::{KabarConsumer, KabarProducer, create_consumer, create_producer, record};
+use super::records::{self, Output};
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::events::{
+    self, AbortFailed, BatchDropped, ConsumeError, ConsumingExactlyOnce, ExactlyOnceStopped,
+    InFlight, MessageConsumed, OutputProduced, RewindFailed, TransactionAborted,
+    TransactionCallHung, TransactionCallRetried, TransactionCommitted,
+};
 use crate::http::Readiness;
-use crate::metrics::METRICS;
 
 /// Timeout of each transactional call.
 const TRANSACTION_CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -77,25 +81,24 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let revoked: Arc<std::sync::atomic::AtomicBool> = Arc::default();
-    let consumer = Arc::new(create_consumer(
+    let consumer = Arc::new(client::create_consumer(
         config,
         Arc::new(OffsetTracker::new()),
         Arc::clone(&revoked),
     )?);
-    let producer = create_producer(config)?;
-    let topics = super::subscribe(&consumer, config)?;
-    super::register_topic_labels(config, &engine);
-    super::wait_for_broker(&consumer, &shutdown).await;
+    let producer = client::create_producer(config)?;
+    let topics = client::subscribe(&consumer, config)?;
+    records::register_topics(config, &engine);
+    client::wait_for_broker(&consumer, &shutdown).await;
     // Fences any earlier instance with the same transactional id and settles its transactions.
     blocking(&producer, |p| p.init_transactions(TRANSACTION_CALL_TIMEOUT))
         .await
         .context("cannot initialise transactions")?;
     readiness.set(true);
-    tracing::info!(
-        transactional_id = %config.transactional_id(),
-        topics = ?topics,
-        "consuming, exactly once"
-    );
+    events::emit(ConsumingExactlyOnce {
+        transactional_id: &config.transactional_id(),
+        topics: &topics,
+    });
 
     let limits = (
         config.kafka.transaction_max_messages,
@@ -118,48 +121,43 @@ pub async fn run(
         // assignment, from those offsets: rewind partitions still ours to the batch's first
         // offsets, or dropping the batch would skip them (inputs lost, seen in the chaos suite).
         if revoked.load(Ordering::SeqCst) {
-            tracing::info!(
-                dropped = batch.len(),
-                "rebalance during a batch: dropping it"
-            );
+            events::emit(BatchDropped {
+                dropped: batch.len(),
+            });
             rewind(&consumer, &batch).await;
             continue;
         }
-        METRICS
-            .in_flight
-            .set(i64::try_from(batch.len()).unwrap_or(i64::MAX));
+        events::emit(InFlight::Batch(batch.len()));
         for message in &batch {
-            METRICS
-                .messages_consumed
-                .with_label_values(&[message.topic()])
-                .inc();
+            events::emit(MessageConsumed {
+                topic: message.topic(),
+            });
         }
         let outputs = enrich_batch(&engine, dead_letter_topic, &batch).await;
         match transact(metadata, &producer, &batch, outputs).await {
-            Ok(()) => METRICS.transactions.with_label_values(&["committed"]).inc(),
+            Ok(()) => events::emit(TransactionCommitted),
             Err(error) if classify(&error) == ErrorClass::Fatal => {
-                METRICS.in_flight.set(0);
+                events::emit(InFlight::Batch(0));
                 return Err(error)
                     .context("fatal transaction error (fenced by a newer instance?): stopping");
             }
             Err(error) => {
-                tracing::warn!(%error, "transaction failed: aborting and redoing the batch");
-                METRICS.transactions.with_label_values(&["aborted"]).inc();
+                events::emit(TransactionAborted { error: &error });
                 if let Err(error) =
                     blocking(&producer, |p| p.abort_transaction(TRANSACTION_CALL_TIMEOUT)).await
                 {
                     if classify(&error) == ErrorClass::Fatal {
                         return Err(error).context("cannot abort transaction");
                     }
-                    tracing::warn!(%error, "abort failed");
+                    events::emit(AbortFailed { error: &error });
                 }
                 rewind(&consumer, &batch).await;
             }
         }
-        METRICS.in_flight.set(0);
+        events::emit(InFlight::Batch(0));
     }
     readiness.set(false);
-    tracing::info!("stopped; every committed transaction is complete");
+    events::emit(ExactlyOnceStopped);
     Ok(())
 }
 
@@ -178,8 +176,10 @@ async fn collect(
     match first {
         Ok(message) => batch.push(message.detach()),
         Err(error) => {
-            tracing::warn!(%error, "consume error");
-            METRICS.kafka_errors.with_label_values(&["consume"]).inc();
+            events::emit(ConsumeError {
+                error: &error,
+                exactly_once: true,
+            });
             // The broker is away: do not spin.
             tokio::time::sleep(Duration::from_millis(200)).await;
             return batch;
@@ -192,7 +192,10 @@ async fn collect(
             message = consumer.recv() => match message {
                 Ok(message) => batch.push(message.detach()),
                 Err(error) => {
-                    tracing::warn!(%error, "consume error");
+                    events::emit(ConsumeError {
+                        error: &error,
+                        exactly_once: true,
+                    });
                     break;
                 }
             },
@@ -213,8 +216,7 @@ async fn enrich_batch(
         let message = message.clone();
         let dead_letter_topic = dead_letter_topic.to_owned();
         tasks.push(tokio::spawn(async move {
-            let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
-            super::enrich_to_outputs(&engine, &dead_letter_topic, &message, payload).await
+            records::outputs_for(&engine, &dead_letter_topic, &message).await
         }));
     }
     let mut outputs = Vec::new();
@@ -251,7 +253,7 @@ async fn transact(
     let mut deliveries = Vec::with_capacity(outputs.len());
     for output in &outputs {
         let delivery = loop {
-            match producer.send_result(record(output)) {
+            match producer.send_result(output.record()) {
                 Ok(delivery) => break delivery,
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -275,7 +277,7 @@ async fn transact(
     retrying(producer, |p| p.commit_transaction(TRANSACTION_CALL_TIMEOUT)).await?;
     for (topic, delivery) in deliveries {
         if let Ok(Ok(_)) = delivery.await {
-            METRICS.messages_produced.with_label_values(&[topic]).inc();
+            events::emit(OutputProduced { topic });
         }
     }
     Ok(())
@@ -295,16 +297,15 @@ where
         )
         .await
         else {
-            tracing::error!(
-                seconds = TRANSACTION_CALL_HUNG.as_secs(),
-                "transactional call never returned: exiting, a restart aborts the transaction"
-            );
+            events::emit(TransactionCallHung {
+                seconds: TRANSACTION_CALL_HUNG.as_secs(),
+            });
             // Not an error return: the runtime would wait for the stuck thread for ever.
             std::process::exit(1);
         };
         match result {
             Err(error) if classify(&error) == ErrorClass::Retriable => {
-                tracing::warn!(%error, "transactional call failed; retrying");
+                events::emit(TransactionCallRetried { error: &error });
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
@@ -332,7 +333,11 @@ async fn rewind(consumer: &Arc<KabarConsumer>, batch: &[OwnedMessage]) {
                 Duration::from_secs(10),
             ) {
                 // Not ours any more after a rebalance: the new owner reads from the commit.
-                tracing::info!(%error, topic, partition, "cannot rewind");
+                events::emit(RewindFailed {
+                    error: &error,
+                    topic: &topic,
+                    partition,
+                });
             }
         }
     })

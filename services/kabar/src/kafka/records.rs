@@ -1,10 +1,19 @@
-//! The messages kabar writes: enriched articles and dead letters, with their headers.
+//! The messages kabar writes for an input: its enriched article on each routed topic, or its
+//! dead letter, with their headers.
+
+use std::sync::Arc;
 
 use kabar_pipeline::Processed;
 use kabar_pipeline::route::Encoding;
 use kabar_proto::Message as _;
 use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::FutureRecord;
+
+use crate::config::Config;
+use crate::dead_letter::DeadLetter;
+use crate::engine::Engine;
+use crate::events::{self, DeadLetterSource, DeadLettered, TopicsKnown};
 
 /// The schema every enriched article follows, in the `kabar-schema` header.
 pub const SCHEMA: &str = kabar_proto::ENRICHED_ARTICLE;
@@ -40,13 +49,63 @@ pub struct Output {
     pub headers: OwnedHeaders,
 }
 
-/// Why an input goes to the dead-letter topic.
-#[derive(Debug, Clone)]
-pub struct DeadLetterReason {
-    pub stage: String,
-    pub code: String,
-    pub message: String,
-    pub article_id: String,
+impl Output {
+    /// The record to hand to the producer.
+    pub fn record(&self) -> FutureRecord<'_, [u8], [u8]> {
+        let mut record = FutureRecord::to(&self.topic)
+            .payload(self.payload.as_slice())
+            .headers(self.headers.clone());
+        if let Some(key) = &self.key {
+            record = record.key(key.as_slice());
+        }
+        record
+    }
+}
+
+/// Enriches one input: its outputs, or its dead letter.
+pub async fn outputs_for(
+    engine: &Engine,
+    dead_letter_topic: &str,
+    message: &OwnedMessage,
+) -> Vec<Output> {
+    let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
+    let letter = match engine.enrich(payload).await {
+        Ok(processed) => match enriched_outputs(
+            &processed,
+            &engine.pipeline().router().destinations(&processed.article),
+            message,
+        ) {
+            Ok(outputs) => return outputs,
+            Err(error) => DeadLetter::encode_failed(&error, &processed.article.id),
+        },
+        Err(failure) => DeadLetter::from_failure(&failure),
+    };
+    vec![dead_letter_output(dead_letter_topic, message, &letter)]
+}
+
+/// The dead letter of `input` for `letter`, reported as it is made.
+pub fn dead_letter_output(topic: &str, input: &OwnedMessage, letter: &DeadLetter) -> Output {
+    events::emit(DeadLettered {
+        letter,
+        source: DeadLetterSource::Kafka {
+            topic: input.topic(),
+            partition: input.partition(),
+            offset: input.offset(),
+        },
+    });
+    dead_letter(topic, input, letter)
+}
+
+/// Tells the metrics every topic known before the first message: inputs, the dead-letter topic
+/// and the routes' fixed topics.
+pub fn register_topics(config: &Config, engine: &Engine) {
+    let static_topics = engine.pipeline().router().static_topics();
+    let mut outputs = vec![config.kafka.dead_letter_topic.as_str()];
+    outputs.extend(static_topics.iter().map(String::as_str));
+    events::emit(TopicsKnown {
+        inputs: &config.kafka.input_topics,
+        outputs: &outputs,
+    });
 }
 
 fn header_value<'m>(message: &'m OwnedMessage, name: &str) -> Option<&'m [u8]> {
@@ -131,7 +190,7 @@ pub fn passthrough(topic: &str, input: &OwnedMessage) -> Output {
 }
 
 /// The input, unchanged, with its own headers and the reason it could not be enriched.
-pub fn dead_letter(topic: &str, input: &OwnedMessage, reason: &DeadLetterReason) -> Output {
+pub fn dead_letter(topic: &str, input: &OwnedMessage, reason: &DeadLetter) -> Output {
     let mut headers = OwnedHeaders::new();
     if let Some(original) = input.headers() {
         for header in original.iter() {

@@ -41,9 +41,9 @@ pub async fn run(
     options: ProduceOptions,
     shutdown: CancellationToken,
 ) -> anyhow::Result<u64> {
-    let producer: FutureProducer = crate::kafka::tool_client_config(config)
+    let producer: FutureProducer = crate::kafka::client::tool_client_config(config)
         // Without librdkafka's idempotent producer and its busy wait for responses (see
-        // `create_producer` in the kafka module), and, unlike kabar's own output, several
+        // `create_producer` in the Kafka client module), and, unlike kabar's own output, several
         // requests in flight per connection: a load generator must not queue behind its own
         // round trips (a message's timestamp is taken before). A retry may repeat a message or
         // put it after a newer one.

@@ -53,13 +53,13 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<ReplaySummary> {
     let topic = config.kafka.dead_letter_topic.clone();
-    let consumer: StreamConsumer = crate::kafka::tool_client_config(config)
+    let consumer: StreamConsumer = crate::kafka::client::tool_client_config(config)
         .set("group.id", &options.group)
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .create()
         .context("cannot create Kafka consumer")?;
-    let producer: FutureProducer = crate::kafka::tool_client_config(config)
+    let producer: FutureProducer = crate::kafka::client::tool_client_config(config)
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .create()

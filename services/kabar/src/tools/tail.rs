@@ -107,7 +107,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<u64> {
     let group = format!("kabar-tail-{}", std::process::id());
-    let consumer: StreamConsumer = crate::kafka::tool_client_config(config)
+    let consumer: StreamConsumer = crate::kafka::client::tool_client_config(config)
         .set("group.id", &group)
         .set("enable.auto.commit", "false")
         .set(

@@ -1,5 +1,5 @@
-//! A deterministic corpus of mixed articles: several languages, plain text, JSON and HTML,
-//! from a headline to a few paragraphs.
+//! A small deterministic corpus of mixed articles for the service's tests: several languages,
+//! plain text, JSON and HTML, from a headline to a few paragraphs.
 
 const SENTENCES: &[(&str, &[&str])] = &[
     (

@@ -1,18 +1,15 @@
-//! Test support: a real Kafka broker shared by one test binary, unique topics, and helpers to
-//! produce, consume and run the `kabar` binary.
+//! A real Kafka broker shared by one test binary, and helpers to create topics, produce, read
+//! and look at offsets.
 //!
 //! The broker is `deploy/kafka/kafka-local.sh` on free ports, started on first use and stopped
 //! when the test binary exits. Set `KABAR_TEST_BROKERS` to use a broker that is already running
-//! (CI starts one for all test binaries).
+//! (`scripts/test.sh` starts one for all test binaries).
 
-#![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
+#![allow(clippy::unwrap_used)] // test support: a failure is the test's failure
 
 use std::collections::HashMap;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -22,24 +19,11 @@ use rdkafka::message::{Header, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
-pub mod corpus;
-pub mod prometheus;
-pub mod python;
+use crate::names::{free_port, unique};
+use crate::paths::repo_root;
 
 static BROKER: OnceLock<String> = OnceLock::new();
 static STARTED_PORT: OnceLock<u16> = OnceLock::new();
-
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Bootstrap servers of the shared broker, starting it on first use.
 pub fn brokers() -> &'static str {
@@ -87,22 +71,8 @@ fn register_stop_at_exit() {
     }
 }
 
-/// A name no other test (or earlier run on the same broker) uses.
-pub fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        nanos % 1_000_000_000
-    )
-}
-
-fn client() -> ClientConfig {
+/// A client configuration for the shared broker.
+pub fn client() -> ClientConfig {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", brokers());
     config
@@ -276,150 +246,4 @@ pub fn end_offsets(topic: &str, partitions: i32) -> HashMap<i32, i64> {
             (p, high)
         })
         .collect()
-}
-
-/// A running `kabar run` process against the test broker.
-pub struct Kabar {
-    pub child: Child,
-    pub http: String,
-}
-
-/// How to start kabar: its input topic, group, dead-letter topic, routes and extra variables.
-pub struct KabarOptions<'a> {
-    pub input_topic: &'a str,
-    pub group: &'a str,
-    pub dead_letter_topic: &'a str,
-    pub routes_file: Option<&'a std::path::Path>,
-    pub env: Vec<(&'a str, String)>,
-}
-
-impl Kabar {
-    pub fn start(options: &KabarOptions<'_>) -> Self {
-        let port = free_port();
-        let http = format!("127.0.0.1:{port}");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kabar"));
-        command
-            .args([
-                "run",
-                "--brokers",
-                brokers(),
-                "--input-topics",
-                options.input_topic,
-            ])
-            .args(["--group-id", options.group, "--http-addr", &http])
-            .env("KABAR_KAFKA_DEAD_LETTER_TOPIC", options.dead_letter_topic)
-            .env("KABAR_LOG_LEVEL", "warn")
-            .stdout(Stdio::null());
-        if let Some(routes) = options.routes_file {
-            command.arg("--routes").arg(routes);
-        }
-        for (key, value) in &options.env {
-            command.env(key, value);
-        }
-        let child = command.spawn().expect("cannot start kabar");
-        Self { child, http }
-    }
-
-    /// The `/metrics` page, once the endpoint answers.
-    pub fn metrics(&self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            match ureq::get(&format!("http://{}/metrics", self.http)).call() {
-                Ok(mut response) => return response.body_mut().read_to_string().unwrap(),
-                Err(error) if Instant::now() > deadline => panic!("no /metrics: {error}"),
-                Err(_) => std::thread::sleep(Duration::from_millis(200)),
-            }
-        }
-    }
-
-    /// A metric's value for a label set written as in the exposition, e.g.
-    /// `kabar_dead_letters_total{code="empty",stage="decode"}`.
-    pub fn metric(&self, series: &str) -> f64 {
-        self.metrics()
-            .lines()
-            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
-            .unwrap_or(0.0)
-    }
-
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kabar did not stop after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Kabar {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// One test's own stream: input `<prefix>.raw`, dead letters `<prefix>.dlq`, outputs
-/// `<prefix>.enriched` (topics created), a consumer group of its own, and a routes file sending
-/// everything to `<prefix>.enriched` and `<prefix>.lang.{language}`.
-pub struct Stream {
-    pub prefix: String,
-    pub input: String,
-    pub dlq: String,
-    pub enriched: String,
-    pub group: String,
-    pub routes: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Stream {
-    pub async fn new(name: &str, partitions: i32) -> Self {
-        let prefix = unique(name);
-        let dir = tempfile::tempdir().unwrap();
-        let stream = Self {
-            input: format!("{prefix}.raw"),
-            dlq: format!("{prefix}.dlq"),
-            enriched: format!("{prefix}.enriched"),
-            group: unique("kabar"),
-            routes: routes_file(dir.path(), &prefix),
-            prefix,
-            _dir: dir,
-        };
-        create_topics(&[&stream.input, &stream.dlq, &stream.enriched], partitions).await;
-        stream
-    }
-
-    /// How to start kabar on this stream, with extra environment variables.
-    pub fn options(&self, env: Vec<(&'static str, String)>) -> KabarOptions<'_> {
-        KabarOptions {
-            input_topic: &self.input,
-            group: &self.group,
-            dead_letter_topic: &self.dlq,
-            routes_file: Some(&self.routes),
-            env,
-        }
-    }
-}
-
-/// A routes file sending everything to `<prefix>.enriched` and `<prefix>.lang.{language}`.
-pub fn routes_file(dir: &std::path::Path, prefix: &str) -> PathBuf {
-    let path = dir.join("routes.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[[route]]\ntopic = \"{prefix}.enriched\"\n\n[[route]]\ntopic = \"{prefix}.lang.{{language}}\"\n"
-        ),
-    )
-    .unwrap();
-    path
 }

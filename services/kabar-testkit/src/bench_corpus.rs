@@ -1,6 +1,7 @@
 //! The benchmark corpus: realistic articles generated deterministically from the sample articles
-//! in the repository, shared by the criterion benchmarks (`benches/pipeline.rs`) and the
-//! end-to-end load benchmark (`examples/bench_corpus.rs`, used by `scripts/bench/run.sh`).
+//! in the repository, shared by the pipeline's criterion benchmarks (`benches/pipeline.rs`), the
+//! end-to-end load benchmark (`examples/bench_corpus.rs`, used by `scripts/bench/run.sh`) and the
+//! fuzz seeds (`examples/fuzz_seeds.rs`).
 //!
 //! Paragraphs, titles and page furniture ("Baca juga: ...", "Politik | vor 2 Stunden") come
 //! from `deploy/samples/` and `services/kabar-pipeline/tests/fixtures/`, compiled in. Each
@@ -8,8 +9,6 @@
 //! and its paragraphs from a small PRNG seeded by its index, and its numbers are varied, so
 //! articles differ (Spanish, headlines only, differs by id alone) and article `i` is the same on
 //! every machine.
-
-#![allow(dead_code)] // the bench and the example each use part of it
 
 use serde_json::json;
 
@@ -93,14 +92,14 @@ const SHAPE_MIX: &[(Shape, u64)] = &[
     (Shape::RawText, 4),
 ];
 
-const SEED_ID: &str = include_str!("../../tests/fixtures/seed-id.txt");
-const SAMPLE_ID: &str = include_str!("../../../../deploy/samples/01-seed-putin-kim-id.txt");
-const SAMPLE_EN: &str = include_str!("../../../../deploy/samples/02-jakarta-flood-en.json");
-const SAMPLE_MS: &str = include_str!("../../../../deploy/samples/03-harga-beras-ms.txt");
-const SAMPLE_DE: &str = include_str!("../../../../deploy/samples/04-bundestag-de.json");
-const SAMPLE_FR: &str = include_str!("../../../../deploy/samples/05-paris-transport-fr.json");
-const SAMPLE_HTML_ID: &str = include_str!("../../../../deploy/samples/06-gempa-id.html");
-const SAMPLE_HEADLINES: &str = include_str!("../../../../deploy/samples/07-headlines-mixed.jsonl");
+const SEED_ID: &str = include_str!("../../kabar-pipeline/tests/fixtures/seed-id.txt");
+const SAMPLE_ID: &str = include_str!("../../../deploy/samples/01-seed-putin-kim-id.txt");
+const SAMPLE_EN: &str = include_str!("../../../deploy/samples/02-jakarta-flood-en.json");
+const SAMPLE_MS: &str = include_str!("../../../deploy/samples/03-harga-beras-ms.txt");
+const SAMPLE_DE: &str = include_str!("../../../deploy/samples/04-bundestag-de.json");
+const SAMPLE_FR: &str = include_str!("../../../deploy/samples/05-paris-transport-fr.json");
+const SAMPLE_HTML_ID: &str = include_str!("../../../deploy/samples/06-gempa-id.html");
+const SAMPLE_HEADLINES: &str = include_str!("../../../deploy/samples/07-headlines-mixed.jsonl");
 
 /// The whole corpus generator; build once, then ask for articles by index.
 pub struct Corpus {

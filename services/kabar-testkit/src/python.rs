@@ -1,6 +1,8 @@
 //! The Python example consumer (`examples/python/consumer.py`) and its environment: a virtual
 //! environment and protoc-generated classes, prepared by `scripts/python-env.sh`.
 
+#![allow(clippy::unwrap_used)] // test support: a failure is the test's failure
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -8,14 +10,12 @@ use std::sync::OnceLock;
 use rdkafka::Message;
 use rdkafka::message::OwnedMessage;
 
+use crate::paths::repo_root;
+
 /// The interpreter with the consumer's requirements, and the generated classes' folder.
 pub struct PythonEnv {
     pub python: PathBuf,
     pub generated: PathBuf,
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Prepares the environment once per test binary.
@@ -77,8 +77,8 @@ pub fn assert_messages_parse(messages: &[OwnedMessage]) {
     let payloads: Vec<(Vec<u8>, bool)> = messages
         .iter()
         .map(|m| {
-            let protobuf =
-                super::header(m, "content-type").as_deref() == Some("application/x-protobuf");
+            let protobuf = crate::kafka::header(m, "content-type").as_deref()
+                == Some("application/x-protobuf");
             (m.payload().unwrap_or_default().to_vec(), protobuf)
         })
         .collect();

@@ -2,11 +2,10 @@
 //! oversized payloads, deeply nested HTML, pathological repetition, huge lines, control and
 //! bidirectional-override characters, JSON with wrong types, millions of tiny tokens.
 //!
-//! Shared by the pipeline's test (every input gives an article or an error, never a panic or a
-//! hang) and the service's test against a real broker (every input gives an output or a dead
-//! letter, and the service keeps running).
-
-#![allow(dead_code)]
+//! Shared by the pipeline's test (every input gives an article or an error, never a panic, and
+//! the pipeline's limits cap the work), its benchmark (time per input), the fuzz seeds, and the
+//! service's test against a real broker (every input gives an output or a dead letter, and the
+//! service keeps running).
 
 /// The payload limit the corpus is built around (kabar's default).
 pub const LIMIT: usize = 1024 * 1024;

@@ -6,20 +6,13 @@
 //! brings `ruamel.yaml`, from PyPI into `~/.cache/kabar/venv`). A missing tool fails the test
 //! with a message saying so: nothing is skipped.
 
-use std::net::TcpListener;
+#![allow(clippy::unwrap_used)] // test support: a failure is the test's failure
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-/// The repository's root.
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// Where `scripts/test.sh` puts the Python tools it installs.
 fn tools_venv() -> Option<PathBuf> {
@@ -75,15 +68,6 @@ pub fn yaml_to_json(path: &Path) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
-}
-
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A Prometheus server started by a test, stopped when dropped.
