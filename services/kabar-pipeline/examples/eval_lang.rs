@@ -2,7 +2,7 @@
 //! JSON lines `{"id", "text"[, "title"]}` on stdin and writes `{"id", "language"}` lines.
 //!
 //! `cargo run --release -p kabar-pipeline --example eval_lang -- enrich --stages lang < in.jsonl`
-//! (the arguments are accepted and ignored, so `scripts/eval-lang.py --kabar` can run it).
+//! (the arguments are accepted and ignored, so `scripts/lang/eval-lang.py --kabar` can run it).
 //! With `KABAR_EVAL_PLAIN_WHATLANG=1` it answers with plain `whatlang::detect`, for comparison.
 
 use std::io::{BufRead, BufWriter, Write};

@@ -5,7 +5,7 @@
 //! with a space) and, when at most 24 characters long, the word itself. Features are FNV-1a
 //! hashes folded into a power-of-two table.
 //!
-//! `scripts/train-lang.py` extracts the same features when it builds the tables: the two must
+//! `scripts/lang/train-lang.py` extracts the same features when it builds the tables: the two must
 //! agree byte for byte (`hash_matches_python` pins one value).
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn hash_matches_python() {
-        // fnv(b"\x02kerana") in scripts/train-lang.py
+        // fnv(b"\x02kerana") in scripts/lang/train-lang.py
         assert_eq!(word_hash("kerana"), 0x51c1_e850_bd85_4d1d);
         // fnv(b"\x03kata laluan")
         assert_eq!(bigram_hash("kata", "laluan"), 0xea06_2083_20a5_e488);

@@ -1,6 +1,6 @@
 //! A naive-Bayes model over hashed character n-grams and words, one column per language.
 //!
-//! Learned by `scripts/train-lang.py` from the train split of the development data and wordfreq's
+//! Learned by `scripts/lang/train-lang.py` from the train split of the development data and wordfreq's
 //! frequency lists (`data/lang/README.md`). It is what lets kabar tell close languages apart on
 //! short texts, where whatlang's trigram profiles are too coarse, and it is the only model here
 //! that knows Malay and Sundanese.

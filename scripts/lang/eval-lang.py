@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measures kabar's language identification on labelled text.
 
-    scripts/eval-lang.py [--data FILE.jsonl(.gz)] [--kabar PATH] [--split heldout|calib|train]
+    scripts/lang/eval-lang.py [--data FILE.jsonl(.gz)] [--kabar PATH] [--split heldout|calib|train]
                          [--snippets]
 
 Runs `kabar enrich --stages lang` (JSON lines {"id", "text"} on stdin, one enriched article per
@@ -10,7 +10,7 @@ plus how often `reliable` is set and how often it is right.
 
 --data: a JSONL file of {"id", "text", "lang"} (ISO 639-3). Without it, the rows of the given
 split (default: heldout, which no table was built from) of ../shared/data/langid/ in the
-languages kabar supports; the split is the one scripts/train-lang.py uses.
+languages kabar supports; the split is the one scripts/lang/train-lang.py uses.
 --kabar: the binary (default $KABAR_BIN, else $CARGO_TARGET_DIR/release/kabar, else
 target/release/kabar). The pipeline crate's stand-in speaks the same protocol:
 --kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
@@ -37,7 +37,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(HERE))
 
 
 def train_module():

@@ -8,13 +8,13 @@ documents) and idner-news-2k train document (about 400) of prepare-ner.py's trai
 K contiguous folds: for each fold, a model is trained on everything else (the other corpora
 always) and tags that fold. The held-out split is never read.
 
-Prints bag-of-mentions micro F1 (as scripts/eval-entities.py counts it) pooled over the folds,
+Prints bag-of-mentions micro F1 (as scripts/entities/eval-entities.py counts it) pooled over the folds,
 per seed (`KABAR_TRAIN_SEED`) and as the mean over seeds.
 
 Usage:
-  scripts/prepare-ner.py ../shared/data/ner /tmp/kabar-ner
+  scripts/entities/prepare-ner.py ../shared/data/ner /tmp/kabar-ner
   cargo build --release -p kabar-pipeline --example train_entities --example tag_jsonl
-  scripts/cv-entities.py /tmp/kabar-ner/train.jsonl [--folds 5] [--seeds 11,22,33]
+  scripts/entities/cv-entities.py /tmp/kabar-ner/train.jsonl [--folds 5] [--seeds 11,22,33]
                          [--bin $CARGO_TARGET_DIR/release/examples] [--work DIR] [--jobs 2]
                          [--epochs 20] [--bits 19]
 """
@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 # Corpus numbers in prepare-ner.py's "doc" field ("CORPUS-INDEX"): the ones evaluated here.
 EVALUATED = {"1": "ind", "4": "eng", "5": "eng"}
 

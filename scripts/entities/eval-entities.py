@@ -2,13 +2,13 @@
 """Evaluates kabar's entity tagger on held-out labelled news, Indonesian and English.
 
 Runs `kabar enrich --stages lang,entities` (JSON lines {"id", "text"} in, one enriched article a
-line out) over the development documents written by scripts/prepare-ner.py (idner-news-2k dev
+line out) over the development documents written by scripts/entities/prepare-ner.py (idner-news-2k dev
 for Indonesian; held-out tails of wikigold and uner-en for English) and prints precision, recall
 and F1 per type (PER, ORG, LOC) and overall (micro), both exact-span and bag-of-mentions per
 document (multisets of (type, surface) per document).
 
 Usage:
-  scripts/eval-entities.py [--cmd "target/release/kabar enrich --stages lang,entities"]
+  scripts/entities/eval-entities.py [--cmd "target/release/kabar enrich --stages lang,entities"]
                            [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng]
                            [--errors N] [--bootstrap N]
 In --cmd, "{lang}" is replaced by the language evaluated (ind, eng).
@@ -27,7 +27,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 TYPES = ("PER", "ORG", "LOC")
 
 

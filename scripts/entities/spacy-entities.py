@@ -9,8 +9,8 @@ Reads JSON lines {"id", "text"} on stdin and writes {"id", "body", "entities": [
 ORG -> ORG, GPE, LOC and FAC -> LOC; the rest are dropped.
 
 Needs spaCy and the model that scripts/bench/run.sh installs in its virtual environment:
-  scripts/eval-entities.py --dev-dir DIR \
-      --cmd "$HOME/.cache/kabar/bench-venv/bin/python scripts/spacy-entities.py"
+  scripts/entities/eval-entities.py --dev-dir DIR \
+      --cmd "$HOME/.cache/kabar/bench-venv/bin/python scripts/entities/spacy-entities.py"
 """
 
 import json

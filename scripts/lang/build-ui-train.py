@@ -4,7 +4,7 @@
     mkdir -p /tmp/ui-debs && cd /tmp/ui-debs && apt-get download $(for l in en-gb de fr es-es it \
         pt-pt pt-br nl pl ru uk tr sv-se da nb-no fi cs hu ro ca vi ar fa he hi-in sk; \
         do echo firefox-esr-l10n-$l; done)
-    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
+    scripts/lang/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
 
 Source: the Firefox language packs in Debian's `firefox-esr-l10n-<locale>` (MPL-2.0; Mozilla's
 localisation teams). Strings are cleaned as in `build-idms-train.py`; a string identical to the
@@ -15,7 +15,7 @@ This is a different source from the test sets (`build-lang-tests.py` reads the G
 catalogues under /usr/share/locale and the UDHR): never mix the two.
 
 Output rows: {"id": "ui-<lang>-<n>", "text", "lang", "group"}; `group` is a hash of the string's
-key, the same in every language (split train/tune by group, see scripts/train-lang.py).
+key, the same in every language (split train/tune by group, see scripts/lang/train-lang.py).
 """
 
 import hashlib

@@ -11,11 +11,11 @@ line out, in input order) and prints:
 * trafilatura pages: snippet precision/recall/F1 (a "with" snippet found is a true positive,
   a "without" snippet found a false positive), as trafilatura's own comparison does;
 * plain text: line-level precision/recall/F1 of story lines kept (micro-averaged over lines),
-  on the generated cases of scripts/plaintext_cases.py, dev and held-out parts apart.
+  on the generated cases of scripts/clean/plaintext_cases.py, dev and held-out parts apart.
 
 Data: ../shared/data/boilerplate-dev (or --data). Example:
   cargo build --release -p kabar-pipeline --example clean_jsonl
-  python3 scripts/eval-clean.py --runner example
+  python3 scripts/clean/eval-clean.py --runner example
 """
 
 import argparse
@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plaintext_cases  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 

@@ -15,7 +15,7 @@ slice of WikiGold and UNER English just before their held-out tails, and the las
 idner-news-2k train), and train.jsonl leaves it out: choices about features and data are made
 on it, so that the held-out dev split stays a fair estimate.
 --extra=LANG:PATH adds a corpus (PATH under NER_DIR, token<TAB>tag) to the training data.
-Usage: scripts/prepare-ner.py [NER_DIR] [OUT_DIR] [--tune] [--extra=LANG:PATH ...]
+Usage: scripts/entities/prepare-ner.py [NER_DIR] [OUT_DIR] [--tune] [--extra=LANG:PATH ...]
 """
 
 import gzip
@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 TUNE = "--tune" in sys.argv[1:]
 EXTRA = [a[len("--extra="):] for a in sys.argv[1:] if a.startswith("--extra=")]
-NER = ARGS[0] if ARGS else os.path.join(HERE, "../../shared/data/ner")
+NER = ARGS[0] if ARGS else os.path.join(HERE, "../../../shared/data/ner")
 OUT = ARGS[1] if len(ARGS) > 1 else "/tmp/kabar-ner"
 SENTENCES_PER_DOC = 5
 # Share of each English set held out for evaluation (its tail).

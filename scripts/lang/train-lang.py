@@ -4,16 +4,16 @@
     pip download --no-deps -d /tmp/wf wordfreq==3.1.1; pip install msgpack
     mkdir -p /tmp/idms-debs && (cd /tmp/idms-debs && apt-get download firefox-esr-l10n-ms \
         firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id)
-    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+    scripts/lang/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
     (Debian packages with Malay and Indonesian catalogues, not installed here: command in
-    scripts/data/build-idms-gettext-train.py's docstring)
-    scripts/data/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
-        --domains-out scripts/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
+    scripts/lang/build-idms-gettext-train.py's docstring)
+    scripts/lang/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --domains-out scripts/lang/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
         > /tmp/idms-gettext-train.jsonl
-    (the Firefox packs of 26 locales, command in scripts/data/build-ui-train.py's docstring)
-    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
-    scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+    (the Firefox packs of 26 locales, command in scripts/lang/build-ui-train.py's docstring)
+    scripts/lang/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
+    scripts/lang/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         --idms-train /tmp/idms-train.jsonl /tmp/idms-gettext-train.jsonl \
         --ui-train /tmp/ui-train.jsonl \
         [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
@@ -91,7 +91,7 @@ NGRAM_WITH_MOZ = os.environ.get("KABAR_TRAIN_NGRAM_MOZ", "1") == "1"
 # How much each gettext pair string (build-idms-gettext-train.py) counts in the n-gram model's
 # Malay and Indonesian columns (the pair classifier counts them fully).
 GETTEXT_WEIGHT = float(os.environ.get("KABAR_TRAIN_GETTEXT_WEIGHT", "0.3"))
-# Firefox interface strings (scripts/data/build-ui-train.py, train split) count this much each
+# Firefox interface strings (scripts/lang/build-ui-train.py, train split) count this much each
 # in the n-gram model, next to lingua's sentences and the wordfreq lists.
 UI_WEIGHT = float(os.environ.get("KABAR_TRAIN_UI_WEIGHT", "0.3"))
 
@@ -507,7 +507,7 @@ def build_idms_lr(rows, moz_paths, out_dir):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(here)
+    repo = os.path.dirname(os.path.dirname(here))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.path.join(repo, "..", "shared", "data", "langid"))
     parser.add_argument("--out", default=os.path.join(repo, "services", "kabar-pipeline", "data", "lang"))
@@ -518,12 +518,12 @@ def main():
     parser.add_argument(
         "--idms-train",
         nargs="+",
-        help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py "
+        help="parallel Malay/Indonesian interface strings from scripts/lang/build-idms-train.py "
         "(Mozilla) and build-idms-gettext-train.py; without them id-ms-lr.bin is left as it is",
     )
     parser.add_argument(
         "--ui-train",
-        help="interface strings in many languages from scripts/data/build-ui-train.py (train split used)",
+        help="interface strings in many languages from scripts/lang/build-ui-train.py (train split used)",
     )
     parser.add_argument("--only-idms", action="store_true", help="rebuild the id-ms tables only")
     args = parser.parse_args()

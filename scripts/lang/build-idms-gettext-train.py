@@ -7,8 +7,8 @@ from the gettext catalogues of Debian packages that are NOT installed on this ma
              <(apt-file search /usr/share/locale/id/LC_MESSAGES/ | cut -d: -f1 | sort -u) \
         | comm -23 - <(dpkg-query -W -f '${Package}\\n' | sort) > /tmp/idms-gt-packages.txt
     mkdir -p /tmp/gt-debs && cd /tmp/gt-debs && apt-get download $(cat /tmp/idms-gt-packages.txt)
-    scripts/data/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
-        --domains-out scripts/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
+    scripts/lang/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --domains-out scripts/lang/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
         > /tmp/idms-gettext-train.jsonl
 
 The test set (`build-idms-test.py`) reads the catalogues installed under /usr/share/locale, so
@@ -23,7 +23,7 @@ in `build-idms-train.py` (place-holders, accelerators, strings left in English, 
 sides are the same).
 
 Output rows: {"id": "gt-<domain>-<n>-<lang>", "text", "lang", "group"}; rows sharing `group` are
-translations of each other (split train/tune by group, see scripts/train-lang.py).
+translations of each other (split train/tune by group, see scripts/lang/train-lang.py).
 """
 
 import argparse
@@ -124,7 +124,7 @@ def main():
             n += 1
     with open(args.domains_out, "w", encoding="utf-8") as f:
         f.write("# Text domains whose catalogues train the Indonesian/Malay pair stage\n")
-        f.write("# (scripts/data/build-idms-gettext-train.py); build-idms-test.py skips them.\n")
+        f.write("# (scripts/lang/build-idms-gettext-train.py); build-idms-test.py skips them.\n")
         for domain in sorted(used):
             f.write(domain + "\n")
     print(f"{n} pairs from {len(used)} text domains", file=sys.stderr)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds two multilingual language-identification test sets from text kabar never trained on.
 
-    scripts/data/build-lang-tests.py --udhr DIR --out-dir /tmp
+    scripts/lang/build-lang-tests.py --udhr DIR --out-dir /tmp
 
 - `ui-test.jsonl`: interface strings, up to 300 per language (seeded by hash of the text), from
   the gettext catalogues under /usr/share/locale/<locale>/LC_MESSAGES of the Debian packages
@@ -13,7 +13,7 @@
   and every heading of 12 characters or more.
 
 Same row format as the development data: {"id", "text", "lang"} (ISO 639-3). Evaluate with
-`scripts/eval-lang.py --data FILE`.
+`scripts/lang/eval-lang.py --data FILE`.
 """
 
 import argparse

