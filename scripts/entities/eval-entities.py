@@ -2,110 +2,51 @@
 """Evaluates kabar's entity tagger on held-out labelled news, Indonesian and English.
 
 Runs `kabar enrich --stages lang,entities` (JSON lines {"id", "text"} in, one enriched article a
-line out) over the development documents written by scripts/entities/prepare-ner.py (idner-news-2k dev
-for Indonesian; held-out tails of wikigold and uner-en for English) and prints precision, recall
+line out) over the development documents written by prepare-ner.py (idner-news-2k dev for
+Indonesian; held-out tails of wikigold and uner-en for English) and prints precision, recall
 and F1 per type (PER, ORG, LOC) and overall (micro), both exact-span and bag-of-mentions per
 document (multisets of (type, surface) per document).
 
 Usage:
   scripts/entities/eval-entities.py [--cmd "target/release/kabar enrich --stages lang,entities"]
-                           [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng]
-                           [--errors N] [--bootstrap N]
+                                    [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng]
+                                    [--errors N] [--bootstrap N]
 In --cmd, "{lang}" is replaced by the language evaluated (ind, eng).
-Without --cmd it uses target/release/kabar if present, else the pipeline example tag_jsonl
-(cargo run --release -p kabar-pipeline --example tag_jsonl), which has the same contract.
+Without --cmd it runs the kabar binary ($KABAR_BIN, else the release build) if present, else the
+pipeline example tag_jsonl (built in release here), which has the same contract.
 """
 
 import argparse
 import collections
-import random
 import json
 import os
+import random
 import shlex
 import subprocess
 import sys
 import tempfile
 
+from mention_scores import TYPES, count, prf
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-TYPES = ("PER", "ORG", "LOC")
 
 
 def default_command():
-    kabar = os.path.join(ROOT, "target/release/kabar")
+    kabar = kabar_scripts.kabar_binary()
     if os.path.exists(kabar):
-        return [kabar, "enrich", "--stages", "lang,entities"]
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    example = os.path.join(target, "release/examples/tag_jsonl")
-    if not os.path.exists(example):
-        subprocess.run(
-            ["cargo", "build", "--release", "-p", "kabar-pipeline", "--example", "tag_jsonl"],
-            cwd=ROOT,
-            check=True,
-        )
-    return [example]
+        return kabar_scripts.enrich_command("lang,entities", kabar)
+    return [kabar_scripts.build_example("tag_jsonl")]
 
 
 def run(command, docs):
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n" for d in docs)
-    result = subprocess.run(command, input=payload.encode(), stdout=subprocess.PIPE, check=True)
-    out = [json.loads(line) for line in result.stdout.decode().splitlines() if line.strip()]
-    if len(out) != len(docs):
-        sys.exit(f"expected {len(docs)} output lines, got {len(out)}")
-    return out
-
-
-def predicted_mentions(article):
-    body = article.get("body", "")
-    mentions = []
-    for entity in article.get("entities", []):
-        if entity.get("type") not in TYPES:
-            continue
-        for mention in entity.get("mentions", []):
-            if mention.get("field", "body") != "body":
-                continue
-            start, end = mention.get("start", 0), mention["end"]
-            mentions.append((entity["type"], start, end, body[start:end]))
-    return mentions
-
-
-def prf(tp, fp, fn):
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
+    return kabar_scripts.run_jsonl(command, [{"id": d["id"], "text": d["text"]} for d in docs])[0]
 
 
 def evaluate(docs, articles, show_errors, bootstrap=0):
-    counts = {kind: collections.Counter() for kind in ("exact", "bag")}
-    errors = []
-    per_doc = []
-    for doc, article in zip(docs, articles):
-        if article.get("id") != doc["id"]:
-            sys.exit(f"output out of order at {doc['id']}")
-        text = doc["text"]
-        shift = len(text) - len(text.lstrip())
-        gold = [(t, s - shift, e - shift, text[s:e]) for t, s, e in doc["gold"]]
-        pred = predicted_mentions(article)
-        for kind, key in (("exact", lambda m: m[:3]), ("bag", lambda m: (m[0], m[3]))):
-            g = collections.Counter(key(m) for m in gold)
-            p = collections.Counter(key(m) for m in pred)
-            for t in TYPES:
-                gt = collections.Counter({k: v for k, v in g.items() if k[0] == t})
-                pt = collections.Counter({k: v for k, v in p.items() if k[0] == t})
-                tp = sum((gt & pt).values())
-                counts[kind][(t, "tp")] += tp
-                counts[kind][(t, "fp")] += sum(pt.values()) - tp
-                counts[kind][(t, "fn")] += sum(gt.values()) - tp
-            if kind == "bag":
-                # this document's bag counts over the three types, for --bootstrap
-                tp = sum((g & p).values())
-                per_doc.append((tp, sum(p.values()) - tp, sum(g.values()) - tp))
-            if kind == "bag" and show_errors:
-                for k in (p - g):
-                    errors.append(("FP", k, doc["id"]))
-                for k in (g - p):
-                    errors.append(("FN", k, doc["id"]))
+    counts, per_doc, errors = count(docs, articles)
     for kind in ("exact", "bag"):
         c = counts[kind]
         print(f"  {kind:5}  {'P':>6} {'R':>6} {'F1':>6}   (tp/fp/fn)")
@@ -136,7 +77,7 @@ def evaluate(docs, articles, show_errors, bootstrap=0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cmd", help="command reading JSON lines on stdin (default: kabar enrich)")
-    parser.add_argument("--ner-dir", default=os.path.join(ROOT, "../shared/data/ner"))
+    parser.add_argument("--ner-dir", default=kabar_scripts.shared_data("ner"))
     parser.add_argument("--dev-dir", help="already prepared dev files (prepare-ner.py output)")
     parser.add_argument("--only", choices=["ind", "eng"], help="evaluate one language")
     parser.add_argument("--errors", type=int, default=0, help="print this many bag-of-mentions errors")

@@ -30,7 +30,6 @@ import argparse
 import gettext
 import glob
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -39,17 +38,11 @@ import subprocess
 import sys
 import tarfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from train_strings import ENGLISH_SHARE, clean, english_share, letters, zipf_lists
+
 MO = re.compile(r"usr/share/locale/(ms|id)/LC_MESSAGES/(.+)\.mo$")
 # Catalogues of names (countries, languages, currencies), not sentences.
 SKIP = re.compile(r"^iso_")
-
-
-def helpers():
-    spec = importlib.util.spec_from_file_location("idms_train", os.path.join(HERE, "build-idms-train.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def catalogue(data):
@@ -88,8 +81,7 @@ def main():
     parser.add_argument("--domains-out", required=True, help="where to write the text domains used")
     parser.add_argument("debs", nargs="+")
     args = parser.parse_args()
-    h = helpers()
-    lists = h.zipf_lists(args.wordfreq)
+    lists = zipf_lists(args.wordfreq)
     test_domains, test_texts = installed()
     by_domain = {}
     for path in sorted(args.debs):
@@ -107,13 +99,13 @@ def main():
                 continue
             if ms[msgid].lower() in test_texts or ind[msgid].lower() in test_texts:
                 continue
-            a, b = h.clean(ms[msgid].replace("_", "")), h.clean(ind[msgid].replace("_", ""))
-            english = h.clean(msgid.replace("_", "")).lower()
+            a, b = clean(ms[msgid].replace("_", "")), clean(ind[msgid].replace("_", ""))
+            english = clean(msgid.replace("_", "")).lower()
             if a.lower() == b.lower() or english in (a.lower(), b.lower()):
                 continue
-            if h.letters(a) < 4 or h.letters(b) < 4 or (a, b) in seen:
+            if letters(a) < 4 or letters(b) < 4 or (a, b) in seen:
                 continue
-            if max(h.english_share(a, lists), h.english_share(b, lists)) >= h.ENGLISH_SHARE:
+            if max(english_share(a, lists), english_share(b, lists)) >= ENGLISH_SHARE:
                 continue
             seen.add((a, b))
             used.add(domain)

@@ -19,12 +19,11 @@ key, the same in every language (split train/tune by group, see scripts/lang/tra
 """
 
 import hashlib
-import importlib.util
 import json
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from train_strings import clean, deb_strings, letters
+
 LOCALES = {
     "en-GB": "eng", "de": "deu", "fr": "fra", "es-ES": "spa", "it": "ita", "pt-PT": "por",
     "pt-BR": "por", "nl": "nld", "pl": "pol", "ru": "rus", "uk": "ukr", "tr": "tur", "sv-SE": "swe",
@@ -33,18 +32,10 @@ LOCALES = {
 }
 
 
-def helpers():
-    spec = importlib.util.spec_from_file_location("idms_train", os.path.join(HERE, "build-idms-train.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def main():
-    h = helpers()
     packs = {}
     for path in sys.argv[1:]:
-        _, locale, strings = h.deb_strings(path)
+        _, locale, strings = deb_strings(path)
         packs[locale] = strings
     english = packs.get("en-GB")
     if english is None:
@@ -57,10 +48,10 @@ def main():
         n = 0
         seen = set()
         for key in sorted(strings):
-            text = h.clean(strings[key])
-            if h.letters(text) < 4 or text in seen:
+            text = clean(strings[key])
+            if letters(text) < 4 or text in seen:
                 continue
-            if code != "eng" and key in english and h.clean(english[key]) == text:
+            if code != "eng" and key in english and clean(english[key]) == text:
                 continue
             seen.add(text)
             group = hashlib.sha256(f"firefox|{key[0]}|{key[1]}".encode()).hexdigest()[:12]
