@@ -12,11 +12,11 @@ plus how often `reliable` is set and how often it is right.
 split (default: heldout, which no table was built from) of ../shared/data/langid/ in the
 languages kabar supports; the split is the one scripts/lang/train-lang.py uses.
 --kabar: the binary (default $KABAR_BIN, else $CARGO_TARGET_DIR/release/kabar, else
-target/release/kabar). The pipeline crate's stand-in speaks the same protocol:
---kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
+target/release/kabar). The pipeline crate's eval_lang example speaks the same protocol and takes
+the detector's tuning knobs: --kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
 --snippets: instead of the rows themselves, headline-length snippets (3 to 8 words, at most 50
 characters) cut from the sentence rows: a stand-in for headlines and captions.
---baseline: plain `whatlang::detect` on the same rows in the same run, through the stand-in with
+--baseline: plain `whatlang::detect` on the same rows in the same run, through eval_lang with
 KABAR_EVAL_PLAIN_WHATLANG=1 (default: release/examples/eval_lang in the same target directory;
 `--baseline none` skips it). Build it with
 `cargo build --release -p kabar-pipeline --example eval_lang`.
