@@ -45,7 +45,8 @@ def default_rows(split):
 def snippets(rows):
     """Headline-length snippets: the first 3 to 8 words (chosen by a hash of the id) of every
     sentence row, cut to 50 characters at most; 10 characters at least. lingua's "Malay"
-    sentences are left out: about half of them are Indonesian (data/lang/README.md)."""
+    sentences are left out: about half of them are Indonesian
+    (docs/decisions/language-identification.md)."""
     out = []
     for row in rows:
         sentence = "-sent-" in row["id"] or row["id"].startswith("nusax")
