@@ -8,5 +8,5 @@ cd "$root"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --locked -q -p kabar
 cargo build --release --locked -q -p kabar-pipeline --example bench_corpus
-read -r python _ < <(KABAR_PY_DIR=${KABAR_PY_DIR:-$CARGO_TARGET_DIR/python} bash scripts/python-env.sh | tail -1)
+read -r python _ < <(KABAR_PY_DIR=${KABAR_PY_DIR:-$CARGO_TARGET_DIR/python} bash scripts/dev/python-env.sh | tail -1)
 exec "$python" scripts/chaos/run.py "$@"

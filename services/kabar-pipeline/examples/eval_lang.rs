@@ -1,9 +1,12 @@
-//! Stand-in for `kabar enrich --stages lang` while the service binary is being written: reads
-//! JSON lines `{"id", "text"[, "title"]}` on stdin and writes `{"id", "language"}` lines.
+//! The language detector alone, with knobs for tuning and a plain-whatlang baseline: reads JSON
+//! lines `{"id", "text"[, "title"]}` on stdin and writes `{"id", "language"}` lines, as
+//! `kabar enrich --stages lang` does.
 //!
 //! `cargo run --release -p kabar-pipeline --example eval_lang -- enrich --stages lang < in.jsonl`
-//! (the arguments are accepted and ignored, so `scripts/eval-lang.py --kabar` can run it).
-//! With `KABAR_EVAL_PLAIN_WHATLANG=1` it answers with plain `whatlang::detect`, for comparison.
+//! (the arguments are accepted and ignored, so `scripts/lang/eval-lang.py --kabar` can run it).
+//! With `KABAR_EVAL_PLAIN_WHATLANG=1` it answers with plain `whatlang::detect`, for comparison
+//! (eval-lang.py's `--baseline`); `KABAR_EVAL_TUNING` and `KABAR_EVAL_COMMON_BOOST` try other
+//! detector settings without rebuilding.
 
 use std::io::{BufRead, BufWriter, Write};
 

@@ -3,7 +3,7 @@
 //!
 //! Evidence, summed over words:
 //! - the word's log-odds from wordfreq's Indonesian and Malay frequency lists
-//!   (`data/lang/id-ms-words.tsv`, built by `scripts/train-lang.py`);
+//!   (`data/lang/id-ms-words.tsv`, built by `scripts/lang/train-lang.py`);
 //! - for a word in neither list, character 1..=5-gram log-odds learned from the two lists' word
 //!   types (`data/lang/id-ms.bin`), clipped, so unseen inflections still count;
 //! - hand-written marker words (`data/lang/id-ms-markers.tsv`: karena/kerana, uang/wang, ...).
@@ -23,7 +23,7 @@ static WORDS: &str = include_str!("../../data/lang/id-ms-words.tsv");
 static MARKERS: &str = include_str!("../../data/lang/id-ms-markers.tsv");
 static REGRESSION: &[u8] = include_bytes!("../../data/lang/id-ms-lr.bin");
 
-/// Weights of the three kinds of evidence (mirrored in `scripts/train-lang.py`).
+/// Weights of the three kinds of evidence (mirrored in `scripts/lang/train-lang.py`).
 const W_WORDS: f32 = 0.8;
 const W_GRAMS: f32 = 0.5;
 const W_MARKERS: f32 = 1.0;

@@ -19,10 +19,11 @@
 //!    runners-up, `reliable` a threshold calibrated on held-back rows; body chunks that disagree
 //!    with the winner for a fifth or more of the text make the `secondary` language.
 //!
-//! The tables are built by `scripts/train-lang.py`; `scripts/eval-lang.py` measures the result.
+//! The tables are built by `scripts/lang/train-lang.py`; `scripts/lang/eval-lang.py` measures
+//! the result.
 
 mod codes;
-mod features;
+pub mod features;
 mod identifiers;
 mod idms;
 mod ngram;

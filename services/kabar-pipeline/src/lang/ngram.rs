@@ -1,9 +1,9 @@
 //! A naive-Bayes model over hashed character n-grams and words, one column per language.
 //!
-//! Learned by `scripts/train-lang.py` from the train split of the development data and wordfreq's
-//! frequency lists (`data/lang/README.md`). It is what lets kabar tell close languages apart on
-//! short texts, where whatlang's trigram profiles are too coarse, and it is the only model here
-//! that knows Malay and Sundanese.
+//! Learned by `scripts/lang/train-lang.py` from the train split of the development data and
+//! wordfreq's frequency lists (`data/lang/README.md`). It is what lets kabar tell close languages
+//! apart on short texts, where whatlang's trigram profiles are too coarse, and it is the only
+//! model here that knows Malay and Sundanese.
 //!
 //! `data/lang/ngram.bin`: `KLNB`, version u8, languages u8, log2(buckets) u8, max n u8, scale
 //! f32 (steps per nat); the languages' ISO 639-3 codes (3 bytes each); then for each bucket one

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """spaCy's small English model behind kabar's tagging contract, as a reference for the entity
-evaluation: the issue quotes spaCy's score on the judged set, so its score on ours says how
+evaluation: spaCy's score on the set kabar is judged on is known, so its score on ours says how
 our held-out split compares with that set.
 
 Reads JSON lines {"id", "text"} on stdin and writes {"id", "body", "entities": [{"type",
@@ -9,8 +9,8 @@ Reads JSON lines {"id", "text"} on stdin and writes {"id", "body", "entities": [
 ORG -> ORG, GPE, LOC and FAC -> LOC; the rest are dropped.
 
 Needs spaCy and the model that scripts/bench/run.sh installs in its virtual environment:
-  scripts/eval-entities.py --dev-dir DIR \
-      --cmd "$HOME/.cache/kabar/bench-venv/bin/python scripts/spacy-entities.py"
+  scripts/entities/eval-entities.py --dev-dir DIR \
+      --cmd "$HOME/.cache/kabar/bench-venv/bin/python scripts/entities/spacy-entities.py"
 """
 
 import json

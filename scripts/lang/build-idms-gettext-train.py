@@ -7,8 +7,8 @@ from the gettext catalogues of Debian packages that are NOT installed on this ma
              <(apt-file search /usr/share/locale/id/LC_MESSAGES/ | cut -d: -f1 | sort -u) \
         | comm -23 - <(dpkg-query -W -f '${Package}\\n' | sort) > /tmp/idms-gt-packages.txt
     mkdir -p /tmp/gt-debs && cd /tmp/gt-debs && apt-get download $(cat /tmp/idms-gt-packages.txt)
-    scripts/data/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
-        --domains-out scripts/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
+    scripts/lang/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --domains-out scripts/lang/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
         > /tmp/idms-gettext-train.jsonl
 
 The test set (`build-idms-test.py`) reads the catalogues installed under /usr/share/locale, so
@@ -23,14 +23,13 @@ in `build-idms-train.py` (place-holders, accelerators, strings left in English, 
 sides are the same).
 
 Output rows: {"id": "gt-<domain>-<n>-<lang>", "text", "lang", "group"}; rows sharing `group` are
-translations of each other (split train/tune by group, see scripts/train-lang.py).
+translations of each other (split train/tune by group, see scripts/lang/train-lang.py).
 """
 
 import argparse
 import gettext
 import glob
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -39,17 +38,11 @@ import subprocess
 import sys
 import tarfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from train_strings import ENGLISH_SHARE, clean, english_share, letters, zipf_lists
+
 MO = re.compile(r"usr/share/locale/(ms|id)/LC_MESSAGES/(.+)\.mo$")
 # Catalogues of names (countries, languages, currencies), not sentences.
 SKIP = re.compile(r"^iso_")
-
-
-def helpers():
-    spec = importlib.util.spec_from_file_location("idms_train", os.path.join(HERE, "build-idms-train.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def catalogue(data):
@@ -88,8 +81,7 @@ def main():
     parser.add_argument("--domains-out", required=True, help="where to write the text domains used")
     parser.add_argument("debs", nargs="+")
     args = parser.parse_args()
-    h = helpers()
-    lists = h.zipf_lists(args.wordfreq)
+    lists = zipf_lists(args.wordfreq)
     test_domains, test_texts = installed()
     by_domain = {}
     for path in sorted(args.debs):
@@ -107,13 +99,13 @@ def main():
                 continue
             if ms[msgid].lower() in test_texts or ind[msgid].lower() in test_texts:
                 continue
-            a, b = h.clean(ms[msgid].replace("_", "")), h.clean(ind[msgid].replace("_", ""))
-            english = h.clean(msgid.replace("_", "")).lower()
+            a, b = clean(ms[msgid].replace("_", "")), clean(ind[msgid].replace("_", ""))
+            english = clean(msgid.replace("_", "")).lower()
             if a.lower() == b.lower() or english in (a.lower(), b.lower()):
                 continue
-            if h.letters(a) < 4 or h.letters(b) < 4 or (a, b) in seen:
+            if letters(a) < 4 or letters(b) < 4 or (a, b) in seen:
                 continue
-            if max(h.english_share(a, lists), h.english_share(b, lists)) >= h.ENGLISH_SHARE:
+            if max(english_share(a, lists), english_share(b, lists)) >= ENGLISH_SHARE:
                 continue
             seen.add((a, b))
             used.add(domain)
@@ -124,7 +116,7 @@ def main():
             n += 1
     with open(args.domains_out, "w", encoding="utf-8") as f:
         f.write("# Text domains whose catalogues train the Indonesian/Malay pair stage\n")
-        f.write("# (scripts/data/build-idms-gettext-train.py); build-idms-test.py skips them.\n")
+        f.write("# (scripts/lang/build-idms-gettext-train.py); build-idms-test.py skips them.\n")
         for domain in sorted(used):
             f.write(domain + "\n")
     print(f"{n} pairs from {len(used)} text domains", file=sys.stderr)

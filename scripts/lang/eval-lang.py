@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Measures kabar's language identification on labelled text.
 
-    scripts/eval-lang.py [--data FILE.jsonl(.gz)] [--kabar PATH] [--split heldout|calib|train]
-                         [--snippets]
+    scripts/lang/eval-lang.py [--data FILE.jsonl(.gz)] [--kabar PATH] [--split heldout|calib|train]
+                              [--snippets]
 
 Runs `kabar enrich --stages lang` (JSON lines {"id", "text"} on stdin, one enriched article per
 line out, in order) and prints accuracy overall, by length, by language and the top confusions,
@@ -10,13 +10,13 @@ plus how often `reliable` is set and how often it is right.
 
 --data: a JSONL file of {"id", "text", "lang"} (ISO 639-3). Without it, the rows of the given
 split (default: heldout, which no table was built from) of ../shared/data/langid/ in the
-languages kabar supports; the split is the one scripts/train-lang.py uses.
+languages kabar supports; the split is the one scripts/lang/train-lang.py uses.
 --kabar: the binary (default $KABAR_BIN, else $CARGO_TARGET_DIR/release/kabar, else
-target/release/kabar). The pipeline crate's stand-in speaks the same protocol:
---kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
+target/release/kabar). The pipeline crate's eval_lang example speaks the same protocol and takes
+the detector's tuning knobs: --kabar $CARGO_TARGET_DIR/release/examples/eval_lang.
 --snippets: instead of the rows themselves, headline-length snippets (3 to 8 words, at most 50
 characters) cut from the sentence rows: a stand-in for headlines and captions.
---baseline: plain `whatlang::detect` on the same rows in the same run, through the stand-in with
+--baseline: plain `whatlang::detect` on the same rows in the same run, through eval_lang with
 KABAR_EVAL_PLAIN_WHATLANG=1 (default: release/examples/eval_lang in the same target directory;
 `--baseline none` skips it). Build it with
 `cargo build --release -p kabar-pipeline --example eval_lang`.
@@ -27,44 +27,26 @@ words, word = one word) split out, so the news-like subset is visible on its own
 
 import argparse
 import collections
-import gzip
 import hashlib
-import importlib.util
-import json
 import os
-import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+from lang_data import SUPPORTED, load, split_of
 
-
-def train_module():
-    spec = importlib.util.spec_from_file_location("train_lang", os.path.join(HERE, "train-lang.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def read_jsonl(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
 
 
 def default_rows(split):
-    train = train_module()
-    data_dir = os.path.join(REPO, "..", "shared", "data", "langid")
-    supported = set(train.WHATLANG) | {"zsm", "sun"}
-    rows = train.load(data_dir)
-    return [r for r in rows if r["lang"] in supported and train.split_of(r["id"]) == split]
+    rows = load(kabar_scripts.shared_data("langid"))
+    return [r for r in rows if r["lang"] in SUPPORTED and split_of(r["id"]) == split]
 
 
 def snippets(rows):
     """Headline-length snippets: the first 3 to 8 words (chosen by a hash of the id) of every
     sentence row, cut to 50 characters at most; 10 characters at least. lingua's "Malay"
-    sentences are left out: about half of them are Indonesian (data/lang/README.md)."""
+    sentences are left out: about half of them are Indonesian
+    (docs/decisions/language-identification.md)."""
     out = []
     for row in rows:
         sentence = "-sent-" in row["id"] or row["id"].startswith("nusax")
@@ -81,29 +63,9 @@ def snippets(rows):
     return out
 
 
-def target_dir():
-    return os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
-
-
-def default_binary():
-    return os.environ.get("KABAR_BIN") or os.path.join(target_dir(), "release", "kabar")
-
-
 def run_kabar(binary, rows, env=None):
-    payload = "".join(json.dumps({"id": str(r["id"]), "text": r["text"]}, ensure_ascii=False) + "\n" for r in rows)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [binary, "enrich", "--stages", "lang"],
-        input=payload.encode(),
-        stdout=subprocess.PIPE,
-        check=True,
-        env=env,
-    )
-    elapsed = time.perf_counter() - started
-    out = [json.loads(line) for line in done.stdout.decode().splitlines() if line.strip()]
-    if len(out) != len(rows):
-        sys.exit(f"expected {len(rows)} output lines, got {len(out)}")
-    return out, elapsed
+    records = [{"id": str(r["id"]), "text": r["text"]} for r in rows]
+    return kabar_scripts.run_jsonl(kabar_scripts.enrich_command("lang", binary), records, env)
 
 
 def length_bucket(text):
@@ -130,8 +92,8 @@ def pct(right, total):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data")
-    parser.add_argument("--kabar", default=default_binary())
-    parser.add_argument("--baseline", default=os.path.join(target_dir(), "release", "examples", "eval_lang"))
+    parser.add_argument("--kabar", default=kabar_scripts.kabar_binary())
+    parser.add_argument("--baseline", default=kabar_scripts.example_path("eval_lang"))
     parser.add_argument("--split", default="heldout", choices=["heldout", "calib", "train"])
     parser.add_argument("--confusions", type=int, default=15)
     parser.add_argument(
@@ -139,7 +101,7 @@ def main():
     )
     args = parser.parse_args()
 
-    rows = read_jsonl(args.data) if args.data else default_rows(args.split)
+    rows = kabar_scripts.read_jsonl(args.data) if args.data else default_rows(args.split)
     source = args.data or f"../shared/data/langid ({args.split} split)"
     if args.snippets:
         rows = snippets(rows)

@@ -8,23 +8,20 @@ documents) and idner-news-2k train document (about 400) of prepare-ner.py's trai
 K contiguous folds: for each fold, a model is trained on everything else (the other corpora
 always) and tags that fold. The held-out split is never read.
 
-Prints bag-of-mentions micro F1 (as scripts/eval-entities.py counts it) pooled over the folds,
-per seed (`KABAR_TRAIN_SEED`) and as the mean over seeds.
+Prints bag-of-mentions micro F1 (as eval-entities.py counts it) pooled over the folds, per
+seed (`KABAR_TRAIN_SEED`) and as the mean over seeds.
 
 Usage:
-  scripts/prepare-ner.py ../shared/data/ner /tmp/kabar-ner
-  cargo build --release -p kabar-pipeline --example train_entities --example tag_jsonl
-  scripts/cv-entities.py /tmp/kabar-ner/train.jsonl [--folds 5] [--seeds 11,22,33]
-                         [--bin $CARGO_TARGET_DIR/release/examples] [--work DIR] [--jobs 2]
-                         [--epochs 20] [--bits 19]
+  scripts/entities/prepare-ner.py ../shared/data/ner /tmp/kabar-ner
+  cargo build --release -p kabar-pipeline --features train --example train_entities --example tag_jsonl
+  scripts/entities/cv-entities.py /tmp/kabar-ner/train.jsonl [--folds 5] [--seeds 11,22,33]
+                                  [--bin $CARGO_TARGET_DIR/release/examples] [--work DIR] [--jobs 2]
+                                  [--epochs 20] [--bits 19]
 """
 
 import argparse
 import collections
 import concurrent.futures
-import contextlib
-import importlib.util
-import io
 import json
 import os
 import statistics
@@ -32,17 +29,14 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from mention_scores import TYPES, count
+from ner_docs import documents
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
+
 # Corpus numbers in prepare-ner.py's "doc" field ("CORPUS-INDEX"): the ones evaluated here.
 EVALUATED = {"1": "ind", "4": "eng", "5": "eng"}
-
-
-def load(name, file):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, file))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def folds_of(rows, folds):
@@ -65,7 +59,7 @@ def keeps_english(doc, share):
     return (index * 7919) % 100 < share * 100
 
 
-def write_fold(rows, fold_of, fold, work, prepare, args):
+def write_fold(rows, fold_of, fold, work, args):
     train_path = os.path.join(work, f"train-{fold}.jsonl")
     held = collections.defaultdict(list)
     with open(train_path, "w", encoding="utf-8") as out:
@@ -83,7 +77,7 @@ def write_fold(rows, fold_of, fold, work, prepare, args):
             if EVALUATED[doc.split("-")[0]] != lang:
                 continue
             # prepare-ner.py's own detokeniser and gold spans, one document per group
-            (document,) = prepare.documents(f"cv{fold}-{doc}", sentences)
+            (document,) = documents(f"cv{fold}-{doc}", sentences)
             docs.append(document)
         with open(os.path.join(work, f"dev-{fold}-{lang}.jsonl"), "w", encoding="utf-8") as out:
             for document in docs:
@@ -91,7 +85,7 @@ def write_fold(rows, fold_of, fold, work, prepare, args):
     return train_path
 
 
-def run_fold(args, work, fold, seed, evaluate):
+def run_fold(args, work, fold, seed):
     model = os.path.join(work, f"model-{fold}-{seed}.bin")
     env = dict(os.environ, KABAR_TRAIN_SEED=str(seed))
     subprocess.run(
@@ -105,24 +99,18 @@ def run_fold(args, work, fold, seed, evaluate):
         with open(os.path.join(work, f"dev-{fold}-{lang}.jsonl"), encoding="utf-8") as handle:
             docs = [json.loads(line) for line in handle]
         command = [os.path.join(args.bin, "tag_jsonl"), "--model", model, "--lang", lang]
-        articles = evaluate.run(command, docs)
-        report = io.StringIO()
-        with contextlib.redirect_stdout(report):
-            evaluate.evaluate(docs, articles, 0)
-        counts[lang] = parse_bag(report.getvalue())
+        records = [{"id": d["id"], "text": d["text"]} for d in docs]
+        articles, _ = kabar_scripts.run_jsonl(command, records)
+        counts[lang] = bag_counts(count(docs, articles)[0]["bag"])
     os.remove(model)
     return counts
 
 
-def parse_bag(report):
-    """(type -> (tp, fp, fn)) from eval-entities.py's bag-of-mentions table."""
-    bag = report.split("bag", 1)[1]
-    counts = {}
-    for line in bag.splitlines()[1:5]:
-        parts = line.split()
-        tp, fp, fn = (int(x) for x in parts[-1].strip("()").split("/"))
-        counts[parts[0]] = (tp, fp, fn)
-    return counts
+def bag_counts(bag):
+    """(type or "all" -> (tp, fp, fn)) of the bag-of-mentions counts."""
+    by_type = {t: tuple(bag[(t, c)] for c in ("tp", "fp", "fn")) for t in TYPES}
+    by_type["all"] = tuple(sum(values[i] for values in by_type.values()) for i in range(3))
+    return by_type
 
 
 def f1(tp, fp, fn):
@@ -134,8 +122,7 @@ def main():
     parser.add_argument("train", help="prepare-ner.py's train.jsonl (without --tune)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", default="11,22,33")
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    parser.add_argument("--bin", default=os.path.join(target, "release", "examples"))
+    parser.add_argument("--bin", default=os.path.dirname(kabar_scripts.example_path("tag_jsonl")))
     parser.add_argument("--work", help="directory for the folds' files (default: a temporary one)")
     parser.add_argument("--jobs", type=int, default=1, help="folds trained at once")
     parser.add_argument("--epochs", type=int, default=20)
@@ -143,19 +130,17 @@ def main():
     parser.add_argument("--english-share", type=float, default=1.0, help="share of the English training documents kept")
     parser.add_argument("--english-copies", type=int, default=1, help="English training rows this many times")
     args = parser.parse_args()
-    prepare = load("prepare_ner", "prepare-ner.py")
-    evaluate = load("eval_entities", "eval-entities.py")
     with open(args.train, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle]
     fold_of = folds_of(rows, args.folds)
     work = args.work or tempfile.mkdtemp(prefix="kabar-cv-")
     os.makedirs(work, exist_ok=True)
     for fold in range(args.folds):
-        write_fold(rows, fold_of, fold, work, prepare, args)
+        write_fold(rows, fold_of, fold, work, args)
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [(fold, seed) for seed in seeds for fold in range(args.folds)]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda job: run_fold(args, work, *job, evaluate), jobs))
+        results = list(pool.map(lambda job: run_fold(args, work, *job), jobs))
     per_seed = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0, 0]))
     for (fold, seed), counts in zip(jobs, results):
         for lang, by_type in counts.items():

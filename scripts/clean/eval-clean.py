@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """Evaluates kabar's clean stage on labelled pages and plain texts.
 
-Runs `kabar enrich --stages clean` (or, with --runner example, the pipeline crate's
-`clean_jsonl` example, which has the same contract: JSON lines in, one enriched article per
-line out, in input order) and prints:
+Runs `kabar enrich --stages clean` (JSON lines in, one enriched article per line out, in input
+order) and prints:
 
 * AEB pages (Scrapinghub article-extraction-benchmark): word-shingle precision, recall and F1,
   exactly as the benchmark's evaluate.py computes them (4-word shingles of `\\w+` tokens,
@@ -11,11 +10,12 @@ line out, in input order) and prints:
 * trafilatura pages: snippet precision/recall/F1 (a "with" snippet found is a true positive,
   a "without" snippet found a false positive), as trafilatura's own comparison does;
 * plain text: line-level precision/recall/F1 of story lines kept (micro-averaged over lines),
-  on the generated cases of scripts/plaintext_cases.py, dev and held-out parts apart.
+  on the generated cases of plaintext_cases.py, dev and held-out parts apart.
 
-Data: ../shared/data/boilerplate-dev (or --data). Example:
-  cargo build --release -p kabar-pipeline --example clean_jsonl
-  python3 scripts/eval-clean.py --runner example
+Data: ../shared/data/boilerplate-dev (or --data). Some of its pages are over kabar's default
+payload limit of 1 MiB:
+  cargo build --release -p kabar
+  KABAR_PIPELINE_MAX_PAYLOAD_BYTES=4194304 python3 scripts/clean/eval-clean.py
 """
 
 import argparse
@@ -24,15 +24,14 @@ import gzip
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import plaintext_cases  # noqa: E402
+import plaintext_cases
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
+
 TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 
@@ -67,19 +66,6 @@ def aeb_metrics(rows):
     return mp, mr, 2 * mp * mr / (mp + mr)
 
 
-def run(binary_cmd, records):
-    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    started = time.perf_counter()
-    proc = subprocess.run(binary_cmd, input=payload.encode(), capture_output=True, check=False)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"runner failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
-    out = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
-    if len(out) != len(records):
-        sys.exit(f"runner returned {len(out)} lines for {len(records)} inputs")
-    return out, elapsed
-
-
 def read_gz(path):
     with gzip.open(path, "rb") as f:
         return f.read().decode("utf-8", errors="replace")
@@ -89,7 +75,7 @@ def eval_aeb(cmd, data, show_worst):
     truth = json.loads(read_gz(data / "aeb" / "ground-truth.json.gz"))
     ids = sorted(truth)
     records = [{"id": i, "html": read_gz(data / "aeb" / "html" / f"{i}.html.gz")} for i in ids]
-    out, elapsed = run(cmd, records)
+    out, elapsed = kabar_scripts.run_jsonl(cmd, records)
     rows, per_page = [], []
     for doc_id, article in zip(ids, out):
         row = shingle_tp_fp_fn(truth[doc_id].get("articleBody", ""), article.get("body", ""))
@@ -111,7 +97,7 @@ def eval_trafilatura(cmd, data):
             continue
         records.append({"id": url, "html": read_gz(path)})
         keys.append(url)
-    out, _ = run(cmd, records)
+    out, _ = kabar_scripts.run_jsonl(cmd, records)
     tp = fp = fn = tn = 0
     for url, article in zip(keys, out):
         body = " ".join(article.get("body", "").split())
@@ -135,7 +121,7 @@ def eval_plaintext(cmd, data, show_errors):
     cases = plaintext_cases.build_cases(truth)
     ids = sorted(cases)
     records = [{"id": i, "text": "\n".join(line for line, _ in cases[i][1])} for i in ids]
-    out, _ = run(cmd, records)
+    out, _ = kabar_scripts.run_jsonl(cmd, records)
     totals = collections.defaultdict(lambda: [0, 0, 0])  # kept story, kept, story
     errors = []
     for doc_id, article in zip(ids, out):
@@ -163,18 +149,13 @@ def eval_plaintext(cmd, data, show_errors):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runner", choices=["kabar", "example"], default="kabar")
-    parser.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "boilerplate-dev")
+    parser.add_argument("--kabar", default=kabar_scripts.kabar_binary(), help="the kabar binary")
+    parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
     parser.add_argument("--only", choices=["aeb", "trafilatura", "plain"], action="append")
     parser.add_argument("--show-worst", type=int, default=0)
     parser.add_argument("--show-errors", type=int, default=0)
     args = parser.parse_args()
-    release = Path(args.target_dir) / "release"
-    if args.runner == "kabar":
-        cmd = [str(release / "kabar"), "enrich", "--stages", "clean"]
-    else:
-        cmd = [str(release / "examples" / "clean_jsonl")]
+    cmd = kabar_scripts.enrich_command("clean", args.kabar)
     only = args.only or ["aeb", "trafilatura", "plain"]
     if "aeb" in only:
         eval_aeb(cmd, args.data, args.show_worst)

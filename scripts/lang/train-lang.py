@@ -4,21 +4,21 @@
     pip download --no-deps -d /tmp/wf wordfreq==3.1.1; pip install msgpack
     mkdir -p /tmp/idms-debs && (cd /tmp/idms-debs && apt-get download firefox-esr-l10n-ms \
         firefox-esr-l10n-id thunderbird-l10n-ms thunderbird-l10n-id)
-    scripts/data/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+    scripts/lang/build-idms-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         /tmp/idms-debs/*.deb > /tmp/idms-train.jsonl
     (Debian packages with Malay and Indonesian catalogues, not installed here: command in
-    scripts/data/build-idms-gettext-train.py's docstring)
-    scripts/data/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
-        --domains-out scripts/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
+    scripts/lang/build-idms-gettext-train.py's docstring)
+    scripts/lang/build-idms-gettext-train.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+        --domains-out scripts/lang/data/idms-gettext-train-domains.txt /tmp/gt-debs/*.deb \
         > /tmp/idms-gettext-train.jsonl
-    (the Firefox packs of 26 locales, command in scripts/data/build-ui-train.py's docstring)
-    scripts/data/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
-    scripts/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
+    (the Firefox packs of 26 locales, command in scripts/lang/build-ui-train.py's docstring)
+    scripts/lang/build-ui-train.py /tmp/ui-debs/*.deb > /tmp/ui-train.jsonl
+    scripts/lang/train-lang.py --wordfreq /tmp/wf/wordfreq-3.1.1-py3-none-any.whl \
         --idms-train /tmp/idms-train.jsonl /tmp/idms-gettext-train.jsonl \
         --ui-train /tmp/ui-train.jsonl \
         [--data-dir ../shared/data/langid] [--out services/kabar-pipeline/data/lang]
 
-Writes, from the TRAIN split only (see `split_of` and `moz_split`; the held-out, calibration and
+Writes, from the TRAIN split only (see `split_of` and `moz_split` in lang_data.py; the held-out, calibration and
 tune rows are never counted):
 
 - `ngram.bin`: a naive-Bayes model over hashed character 1-4-grams and whole words, one column
@@ -34,33 +34,33 @@ tune rows are never counted):
 - `id-ms-lr.bin` (with --idms-train): the Indonesian/Malay pair classifier, a logistic
   regression over hashed words and word pairs plus the evidence above (`build_idms_lr`).
 
-Feature extraction here and in `src/lang/features.rs` must agree byte for byte; the Rust test
-`lang::features::tests::hash_matches_python` pins one value.
-
-Pure Python (no numpy; msgpack to read wordfreq), about two minutes on one core.
+Text features (words, character n-grams, their hashed buckets) come from the detector's own
+code, `src/lang/features.rs`, through `examples/lang_features.rs` (built here with cargo): the
+tables hash text exactly as the detector reads it. The rest is Python (no numpy; msgpack to read
+wordfreq), about three minutes on one core.
 """
 
 import argparse
 import collections
 import gzip
-import hashlib
 import json
 import math
 import os
 import struct
+import subprocess
 import sys
 import unicodedata
 import zipfile
 
-# Languages the n-gram model learns: whatlang's (fas for pes) that the data covers, plus Malay
-# and Sundanese. Languages outside this set are confusers in the data and are not trained.
-WHATLANG = (
-    "epo eng rus cmn spa por ita ben fra deu ukr kat ara hin jpn heb yid pol amh jav kor nob dan "
-    "swe fin tur nld hun ces ell bul bel mar kan ron slv hrv srp mkd lit lav est tam vie urd tha "
-    "guj uzb pan aze ind tel fas mal ori mya nep sin khm tuk aka zul sna afr lat slk cat tgl hye cym"
-).split()
+from lang_data import WHATLANG, load, moz_split, split_of
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
+
 # Scripts with one language each, and Chinese/Japanese: whatlang decides those alone.
 SINGLE_SCRIPT = set("ben kat amh kor ell kan tam tha guj pan tel mal ori mya sin khm hye cmn jpn".split())
+# Languages the n-gram model learns: whatlang's that the data covers, plus Malay and Sundanese.
+# Languages outside this set are confusers in the data and are not trained.
 MODEL_LANGS = sorted((set(WHATLANG) - SINGLE_SCRIPT) | {"zsm", "sun"})
 
 NGRAM_BUCKETS_LOG2 = int(os.environ.get("KABAR_TRAIN_LOG2", "17"))
@@ -91,121 +91,48 @@ NGRAM_WITH_MOZ = os.environ.get("KABAR_TRAIN_NGRAM_MOZ", "1") == "1"
 # How much each gettext pair string (build-idms-gettext-train.py) counts in the n-gram model's
 # Malay and Indonesian columns (the pair classifier counts them fully).
 GETTEXT_WEIGHT = float(os.environ.get("KABAR_TRAIN_GETTEXT_WEIGHT", "0.3"))
-# Firefox interface strings (scripts/data/build-ui-train.py, train split) count this much each
+# Firefox interface strings (scripts/lang/build-ui-train.py, train split) count this much each
 # in the n-gram model, next to lingua's sentences and the wordfreq lists.
 UI_WEIGHT = float(os.environ.get("KABAR_TRAIN_UI_WEIGHT", "0.3"))
 
 
-def split_of(row_id):
-    """train / calib / heldout, by hash of the id (translations in NusaX share one group)."""
-    key = row_id
-    if key.startswith("nusax-"):
-        key = key.rsplit("-", 1)[0]
-    bucket = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 10
-    return "heldout" if bucket < 2 else "calib" if bucket == 2 else "train"
+class Features:
+    """The detector's text features (`examples/lang_features.rs`): `[bucket, count]` pairs in
+    the order each bucket first occurs, so that sums come out as they always have."""
+
+    def __init__(self, binary):
+        self.binary = binary
+
+    def _run(self, texts, max_n, log2, *flags):
+        command = [self.binary, "--max-n", str(max_n), "--log2", str(log2), *flags]
+        payload = "".join(json.dumps(text, ensure_ascii=False) + "\n" for text in texts)
+        done = subprocess.run(command, input=payload.encode(), stdout=subprocess.PIPE, check=True)
+        return [json.loads(line) for line in done.stdout.decode().splitlines()]
+
+    def total(self, texts, max_n, log2, with_words=True):
+        """Counter of buckets over every text: character 1..max_n-grams and, with_words, words."""
+        flags = ["--sum"] + ([] if with_words else ["--no-words"])
+        (pairs,) = self._run(texts, max_n, log2, *flags)
+        return collections.Counter(dict(pairs))
+
+    def by_word(self, texts, max_n, log2, with_words=True):
+        """For each text, its lower-cased words in order, each with its bucket counts."""
+        flags = ["--by-word"] + ([] if with_words else ["--no-words"])
+        return self._run(texts, max_n, log2, *flags)
+
+    def per_text(self, texts, log2):
+        """For each text, the bucket counts of its words and word pairs (no character n-grams)."""
+        return self._run(texts, 0, log2, "--bigrams")
 
 
-def is_separator(ch):
-    """Mirror of `features::is_separator`."""
-    cp = ord(ch)
-    if cp < 128:
-        return not ch.isalpha()
-    if ch.isspace() or unicodedata.category(ch) in ("Nd", "Nl", "No"):
-        return True
-    return (
-        0x00A0 <= cp <= 0x00BF
-        or cp in (0x00D7, 0x00F7)
-        or 0x2000 <= cp <= 0x2BFF
-        or 0x3000 <= cp <= 0x303F
-        or 0xFF00 <= cp <= 0xFF20
-        or 0xFF3B <= cp <= 0xFF40
-        or 0xFF5B <= cp <= 0xFF65
-        or 0x1F000 <= cp <= 0x1FFFF
-    )
+def is_one_word(word, by_word):
+    """Whether the detector reads `word` as exactly this one word (lower case, no separator)."""
+    return len(by_word) == 1 and by_word[0][0] == word
 
 
-def words(text):
-    """Lower-cased words, mirror of `features::words`."""
-    out, cur = [], []
-    for ch in text.lower():
-        if is_separator(ch):
-            if cur:
-                out.append("".join(cur))
-                cur = []
-        else:
-            cur.append(ch)
-    if cur:
-        out.append("".join(cur))
-    return out
-
-
-FNV_OFFSET = 0xCBF29CE484222325
-FNV_PRIME = 0x100000001B3
-MASK64 = (1 << 64) - 1
-WORD_TAG = b"\x02"
-
-
-def fnv(data, h=FNV_OFFSET):
-    for b in data:
-        h = ((h ^ b) * FNV_PRIME) & MASK64
-    return h
-
-
-def bucket(h, log2):
-    return (h ^ (h >> 29)) & ((1 << log2) - 1)
-
-
-def features(text, max_n, with_words=True):
-    """Feature strings (as bytes): character 1..max_n-grams of ' word ', and each word."""
-    out = []
-    for word in words(text):
-        padded = " " + word + " "
-        for i in range(len(padded)):
-            for n in range(1, max_n + 1):
-                if i + n > len(padded):
-                    break
-                gram = padded[i : i + n]
-                if gram != " ":
-                    out.append(gram.encode())
-        if with_words and len(word) <= 24:
-            out.append(WORD_TAG + word.encode())
-    return out
-
-
-def load(data_dir):
-    rows, seen = [], set()
-    files = [
-        "lingua-testdata.jsonl.gz",
-        "id-ms/lingua-id-ms.jsonl.gz",
-        "nusax-mt.jsonl.gz",
-    ]
-    for name in files:
-        with gzip.open(os.path.join(data_dir, name), "rt", encoding="utf-8") as f:
-            for line in f:
-                row = json.loads(line)
-                if row["id"] in seen:
-                    continue
-                seen.add(row["id"])
-                row["text"] = unicodedata.normalize("NFC", row["text"])
-                rows.append(row)
-    return rows
-
-
-def count_hashed(texts, max_n, log2, memo, with_words=True):
-    counts = collections.Counter()
-    for text in texts:
-        counts.update(features(text, max_n, with_words))
-    out = collections.Counter()
-    for gram, n in counts.items():
-        b = memo.get(gram)
-        if b is None:
-            b = memo[gram] = bucket(fnv(gram), log2)
-        out[b] += n
-    return out
-
-
-def wordfreq_counts(wheel, lang, script_ok):
-    """(word, expected count) from wordfreq's small list of one language, read from the wheel.
+def wordfreq_counts(wheel, lang, script_ok, features):
+    """(word, expected count, bucket counts) from wordfreq's small list of one language, read
+    from the wheel.
 
     The list is msgpack: a header, then one list of words per centibel bin (bin i holds the
     words of Zipf frequency 9 - i/100). Words not in the language's script are dropped.
@@ -217,17 +144,20 @@ def wordfreq_counts(wheel, lang, script_ok):
         data = msgpack.unpackb(gzip.decompress(z.read(f"wordfreq/data/small_{iso2}.msgpack.gz")), raw=False)
     if data[0] != {"format": "cB", "version": 1}:
         sys.exit(f"unexpected wordfreq format: {data[0]}")
-    out = []
+    candidates = []
     for i, bin_words in enumerate(data[1:]):
         zipf = 9 - i / 100
         if zipf < WORDFREQ_MIN_ZIPF:
             break
         count = WORDFREQ_TOKENS * 10 ** (zipf - 9)
         for word in bin_words:
-            word = unicodedata.normalize("NFC", word)
-            if words(word) == [word] and all(script_ok(ch) for ch in word):
-                out.append((word, count))
-    return out
+            candidates.append((unicodedata.normalize("NFC", word), count))
+    analysed = features.by_word([word for word, _ in candidates], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2)
+    return [
+        (word, count, by_word[0][1])
+        for (word, count), by_word in zip(candidates, analysed)
+        if is_one_word(word, by_word) and all(script_ok(ch) for ch in word)
+    ]
 
 
 def script_checker(lang):
@@ -239,18 +169,17 @@ def script_checker(lang):
     return lambda ch: unicodedata.name(ch, "").startswith(name)
 
 
-def count_weighted(pairs, max_n, log2, memo):
+def count_weighted(words):
+    """Counter of buckets, each feature of a word counting the word's weight."""
     out = collections.Counter()
-    for word, weight in pairs:
-        for gram in features(word, max_n):
-            b = memo.get(gram)
-            if b is None:
-                b = memo[gram] = bucket(fnv(gram), log2)
-            out[b] += weight
+    for _, weight, pairs in words:
+        for b, n in pairs:
+            for _ in range(n):
+                out[b] += weight
     return out
 
 
-def build_ngram(train, out_dir, wheel, extra=(), ui=(), gettext=()):
+def build_ngram(train, out_dir, wheel, features, extra=(), ui=(), gettext=()):
     by_lang = collections.defaultdict(list)
     for row in list(train) + list(extra):
         if row["lang"] in MODEL_LANGS:
@@ -262,20 +191,18 @@ def build_ngram(train, out_dir, wheel, extra=(), ui=(), gettext=()):
     langs = [lang for lang in MODEL_LANGS if by_lang[lang]]
     size = 1 << NGRAM_BUCKETS_LOG2
     table = bytearray(size * len(langs))
-    memo = {}
     for col, lang in enumerate(langs):
         texts = [] if lang in BROKEN and wheel and lang in WORDFREQ else by_lang[lang]
-        counts = count_hashed(texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+        counts = features.total(texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2)
         if ui_by_lang[lang]:
-            ui_counts = count_hashed(ui_by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+            ui_counts = features.total(ui_by_lang[lang], NGRAM_MAX_N, NGRAM_BUCKETS_LOG2)
             counts.update({b: n * UI_WEIGHT for b, n in ui_counts.items()})
         gettext_texts = [r["text"] for r in gettext if r["lang"] == lang]
         if gettext_texts and GETTEXT_WEIGHT > 0:
-            gettext_counts = count_hashed(gettext_texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo)
+            gettext_counts = features.total(gettext_texts, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2)
             counts.update({b: n * GETTEXT_WEIGHT for b, n in gettext_counts.items()})
         if wheel and lang in WORDFREQ:
-            pairs = wordfreq_counts(wheel, lang, script_checker(lang))
-            counts.update(count_weighted(pairs, NGRAM_MAX_N, NGRAM_BUCKETS_LOG2, memo))
+            counts.update(count_weighted(wordfreq_counts(wheel, lang, script_checker(lang), features)))
         # Witten-Bell smoothing: unseen buckets share T / (N + T), T the distinct seen ones, so
         # a language with little data does not give away half its mass to what it never saw.
         seen, total = len(counts), sum(counts.values())
@@ -317,14 +244,17 @@ def wordfreq(data_dir, lang):
     return out
 
 
-def build_idms(train, calib_rows, data_dir, out_dir):
+def build_idms(calib_rows, data_dir, out_dir, features):
     """The Indonesian/Malay stage, from wordfreq's lists only.
 
     lingua's Malay rows are not used here: about half of them are Indonesian text (its
     sentences say "karena" twice as often as "kerana"), so they would teach the wrong lesson.
     """
     wf_id, wf_ms = wordfreq(data_dir, "ind"), wordfreq(data_dir, "zsm")
-    vocab = sorted(w for w in set(wf_id) | set(wf_ms) if w.isalpha() and words(w) == [w])
+    candidates = sorted(w for w in set(wf_id) | set(wf_ms) if w.isalpha())
+    analysed = features.by_word(candidates, IDMS_MAX_N, IDMS_BUCKETS_LOG2, with_words=False)
+    grams_of = {w: a[0][1] for w, a in zip(candidates, analysed) if is_one_word(w, a)}
+    vocab = list(grams_of)
     # Word log-odds; a word missing from one list counts as just below that list's floor (3.0).
     lines = []
     for word in vocab:
@@ -336,9 +266,8 @@ def build_idms(train, calib_rows, data_dir, out_dir):
         f.write("# word\tlog-odds Malay:Indonesian (nats), from wordfreq 3.1.1 (CC-BY-SA 4.0)\n")
         f.writelines(lines)
     # Character n-gram log-odds over the word types of each list, for words in neither list.
-    memo = {}
-    ms = count_hashed([w for w in vocab if w in wf_ms], IDMS_MAX_N, IDMS_BUCKETS_LOG2, memo, False)
-    ind = count_hashed([w for w in vocab if w in wf_id], IDMS_MAX_N, IDMS_BUCKETS_LOG2, memo, False)
+    ms = sum_counts(grams_of[w] for w in vocab if w in wf_ms)
+    ind = sum_counts(grams_of[w] for w in vocab if w in wf_id)
     grams = llr_table(ms, ind, 1 << IDMS_BUCKETS_LOG2)
     header = b"KLIM" + struct.pack("<BBBBf", 1, IDMS_BUCKETS_LOG2, IDMS_MAX_N, 0, IDMS_SCALE)
     with open(os.path.join(out_dir, "id-ms.bin"), "wb") as f:
@@ -347,8 +276,18 @@ def build_idms(train, calib_rows, data_dir, out_dir):
     table = {l.split("\t")[0]: float(l.split("\t")[1]) for l in lines}
     markers = load_markers(out_dir)
     calib = [r for r in calib_rows if r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")]
-    right = sum((idms_score(r["text"], grams, table, markers) > 0) == (r["lang"] == "zsm") for r in calib)
+    scores = idms_scores([r["text"] for r in calib], grams, table, markers, features)
+    right = sum((score > 0) == (r["lang"] == "zsm") for r, score in zip(calib, scores))
     print(f"  id-ms stage on lingua calib rows: {right}/{len(calib)}", file=sys.stderr)
+
+
+def sum_counts(pairs_of_each):
+    """Counter of the `[bucket, count]` pairs of several texts, buckets in first-seen order."""
+    out = collections.Counter()
+    for pairs in pairs_of_each:
+        for b, n in pairs:
+            out[b] += n
+    return out
 
 
 def load_markers(out_dir):
@@ -371,19 +310,24 @@ def signed(table, b):
 W_WORDS, W_GRAMS, W_MARKERS, GRAM_CLIP = 0.8, 0.5, 1.0, 1.5
 
 
-def idms_score(text, grams, table, markers):
-    """Log-odds that a text is Malay rather than Indonesian."""
+def idms_scores(texts, grams, table, markers, features):
+    """Log-odds that each text is Malay rather than Indonesian."""
+    analysed = features.by_word(texts, IDMS_MAX_N, IDMS_BUCKETS_LOG2, with_words=False)
+    return [idms_score(words, grams, table, markers) for words in analysed]
+
+
+def idms_score(words, grams, table, markers):
+    """Log-odds of one text, given its words with their character n-gram buckets."""
     z = 0.0
-    for word in words(text):
+    for word, pairs in words:
         llr = table.get(word)
         if llr is not None:
             z += W_WORDS * llr
         elif len(word) >= 4:
-            g = sum(signed(grams, bucket(fnv(f), IDMS_BUCKETS_LOG2)) for f in features(word, IDMS_MAX_N, False))
+            g = sum(signed(grams, b) * n for b, n in pairs)
             z += W_GRAMS * max(-GRAM_CLIP, min(GRAM_CLIP, g / IDMS_SCALE))
         z += W_MARKERS * markers.get(word, 0.0)
     return z
-
 
 
 # The pair classifier (`id-ms-lr.bin`): logistic regression over hashed word unigrams and
@@ -395,7 +339,6 @@ LR_SCALE = 40.0  # i8 steps per nat, clipped to +-127
 LR_EPOCHS = 5
 LR_RATE = 0.1  # AdaGrad step
 LR_L2 = 1e-4
-BIGRAM_TAG = b"\x03"
 # lingua's Malay train rows are kept only when the score above does not call them Indonesian
 # (about half are Indonesian text): a row must score at least this much towards Malay.
 # Each of lingua's id/ms train rows counts this many times: news sentences, outnumbered about
@@ -405,25 +348,7 @@ LINGUA_REPEAT = int(os.environ.get("KABAR_TRAIN_LINGUA_REPEAT", "10"))
 LINGUA_MALAY_MIN = float(os.environ.get("KABAR_TRAIN_LINGUA_MALAY_MIN", "3.0"))
 
 
-def lr_features(text, memo):
-    """Buckets of the pair classifier; mirror of `idms::IdMs::lr_features`."""
-    ws = words(text)
-    grams = [WORD_TAG + w.encode() for w in ws if len(w) <= 24]
-    grams += [BIGRAM_TAG + a.encode() + b" " + b.encode() for a, b in zip(ws, ws[1:])]
-    out = collections.Counter()
-    for gram in grams:
-        b = memo.get(gram)
-        if b is None:
-            b = memo[gram] = bucket(fnv(gram), LR_BUCKETS_LOG2)
-        out[b] += 1
-    return sorted(out.items())
-
-
-def moz_split(group):
-    return "tune" if int(group[:8], 16) % 10 < 2 else "train"
-
-
-def build_idms_lr(rows, moz_paths, out_dir):
+def build_idms_lr(rows, moz_paths, out_dir, features):
     """Trains the pair classifier on the parallel interface strings (train split of their
     groups) and lingua's id/ms train rows, Malay ones cleaned, each LINGUA_REPEAT times; reports
     the tune split."""
@@ -447,24 +372,26 @@ def build_idms_lr(rows, moz_paths, out_dir):
         source = r["id"].split("-")[0]
         (tune if moz_split(r["group"]) == "tune" else train).append((f"{source}-{r['lang']}", text, r["lang"]))
     dropped = 0
-    for r in rows:
-        if not (r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")):
-            continue
+    lingua = [r for r in rows if r["id"].startswith("lingua-") and r["lang"] in ("ind", "zsm")]
+    malay_train = [r["text"] for r in lingua if r["lang"] == "zsm" and split_of(r["id"]) == "train"]
+    malay_scores = iter(idms_scores(malay_train, grams, table, markers, features))
+    for r in lingua:
         split = split_of(r["id"])
         if split == "train":
-            if r["lang"] == "zsm" and idms_score(r["text"], grams, table, markers) < LINGUA_MALAY_MIN:
+            if r["lang"] == "zsm" and next(malay_scores) < LINGUA_MALAY_MIN:
                 dropped += 1
                 continue
             train.extend([("lingua", r["text"], r["lang"])] * LINGUA_REPEAT)
         elif split == "calib" and r["lang"] == "ind":
             tune.append(("lingua-ind", r["text"], "ind"))
-    memo = {}
-
     def prepare(data):
-        return [
-            (lr_features(text, memo), idms_score(text, grams, table, markers), 1.0 if lang == "zsm" else 0.0, src)
-            for src, text, lang in data
-        ]
+        # The pair classifier's inputs, as `idms::IdMs::log_odds` has them: the buckets of the
+        # words and word pairs, and the score above.
+        texts = list(dict.fromkeys(text for _, text, _ in data))
+        buckets = [sorted((b, n) for b, n in pairs) for pairs in features.per_text(texts, LR_BUCKETS_LOG2)]
+        scores = idms_scores(texts, grams, table, markers, features)
+        inputs = dict(zip(texts, zip(buckets, scores)))
+        return [(*inputs[text], 1.0 if lang == "zsm" else 0.0, src) for src, text, lang in data]
 
     train_x, tune_x = prepare(train), prepare(tune)
     size = 1 << LR_BUCKETS_LOG2
@@ -506,10 +433,9 @@ def build_idms_lr(rows, moz_paths, out_dir):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(here)
+    repo = kabar_scripts.ROOT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=os.path.join(repo, "..", "shared", "data", "langid"))
+    parser.add_argument("--data-dir", default=kabar_scripts.shared_data("langid"))
     parser.add_argument("--out", default=os.path.join(repo, "services", "kabar-pipeline", "data", "lang"))
     parser.add_argument(
         "--wordfreq",
@@ -518,16 +444,17 @@ def main():
     parser.add_argument(
         "--idms-train",
         nargs="+",
-        help="parallel Malay/Indonesian interface strings from scripts/data/build-idms-train.py "
+        help="parallel Malay/Indonesian interface strings from scripts/lang/build-idms-train.py "
         "(Mozilla) and build-idms-gettext-train.py; without them id-ms-lr.bin is left as it is",
     )
     parser.add_argument(
         "--ui-train",
-        help="interface strings in many languages from scripts/data/build-ui-train.py (train split used)",
+        help="interface strings in many languages from scripts/lang/build-ui-train.py (train split used)",
     )
     parser.add_argument("--only-idms", action="store_true", help="rebuild the id-ms tables only")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    features = Features(kabar_scripts.build_example("lang_features"))
     rows = load(args.data_dir)
     train = [r for r in rows if split_of(r["id"]) == "train"]
     print(f"{len(rows)} rows, {len(train)} in the train split", file=sys.stderr)
@@ -547,12 +474,12 @@ def main():
             ui = [dict(r, text=unicodedata.normalize("NFC", r["text"])) for r in ui if moz_split(r["group"]) == "train"]
         mozilla = [r for r in moz if not r["id"].startswith("gt-")] if NGRAM_WITH_MOZ else []
         gettext = [r for r in moz if r["id"].startswith("gt-")]
-        langs = build_ngram(train, args.out, args.wordfreq, mozilla, ui, gettext)
+        langs = build_ngram(train, args.out, args.wordfreq, features, mozilla, ui, gettext)
         print(f"  n-gram model: {len(langs)} languages", file=sys.stderr)
     calib = [r for r in rows if split_of(r["id"]) == "calib"]
-    build_idms(train, calib, args.data_dir, args.out)
+    build_idms(calib, args.data_dir, args.out, features)
     if args.idms_train:
-        build_idms_lr(rows, args.idms_train, args.out)
+        build_idms_lr(rows, args.idms_train, args.out, features)
     print(f"wrote {args.out}", file=sys.stderr)
 
 

