@@ -84,6 +84,8 @@ cargo fmt --all -- --check
 
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The entity trainer is behind the pipeline's `train` feature, which the lines above skip.
+cargo clippy -p kabar-pipeline --all-targets --features train --locked -- -D warnings
 
 log "building tests"
 cargo test --workspace --locked --no-run

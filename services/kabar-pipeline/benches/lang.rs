@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p kabar-pipeline --bench lang`. The texts are `tests/fixtures/lang/heldout-sample.jsonl`
 //! (692 held-out lingua rows: sentences, word pairs and single words in 58 languages). Compare
-//! the two `time` lines: the issue asks for kabar at no less than half whatlang's throughput.
+//! the two `time` lines: kabar is to keep at least half of whatlang's throughput.
 
 use std::hint::black_box;
 

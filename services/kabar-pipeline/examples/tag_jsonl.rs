@@ -1,6 +1,6 @@
 //! Tags JSON lines `{"id", "text"}` from stdin with the lang and entities stages, writing one
 //! enriched article a line: the same contract as `kabar enrich --stages lang,entities`, for
-//! evaluating the tagger without the service binary (`scripts/eval-entities.py`).
+//! evaluating the tagger without the service binary (`scripts/entities/eval-entities.py`).
 //!
 //! With `--model PATH --lang CODE` it skips the pipeline and tags with that model and language
 //! (the body is the trimmed text): quick experiments while training.

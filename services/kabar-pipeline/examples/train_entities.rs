@@ -1,7 +1,7 @@
 //! Trains the entity tagger: `train_entities TRAIN.jsonl OUT.bin [EPOCHS] [BITS]`.
 //!
 //! TRAIN.jsonl has one sentence a line, `{"lang": "ind", "tokens": [..], "tags": [..]}`
-//! (written by `scripts/prepare-ner.py`). Run by `scripts/entities/build.sh`; the trainer is
+//! (written by `scripts/entities/prepare-ner.py`). Run by `scripts/entities/build-entities.sh`; the trainer is
 //! behind the cargo feature `train`:
 //! `cargo run --release -p kabar-pipeline --features train --example train_entities -- ...`.
 

@@ -3,7 +3,7 @@
 //!
 //! The broker is `deploy/kafka/kafka-local.sh` on free ports, started on first use and stopped
 //! when the test binary exits. Set `KABAR_TEST_BROKERS` to use a broker that is already running
-//! (`scripts/test.sh` starts one for all test binaries).
+//! (`scripts/dev/test.sh` starts one for all test binaries).
 
 #![allow(clippy::unwrap_used)] // test support: a failure is the test's failure
 

@@ -2,7 +2,7 @@
 //! prometheus, check-jsonschema), YAML read as JSON, and a real Prometheus server on loopback
 //! with its HTTP API.
 //!
-//! `scripts/test.sh` installs the tools (Debian's `prometheus` package; `check-jsonschema`, which
+//! `scripts/dev/test.sh` installs the tools (Debian's `prometheus` package; `check-jsonschema`, which
 //! brings `ruamel.yaml`, from PyPI into `~/.cache/kabar/venv`). A missing tool fails the test
 //! with a message saying so: nothing is skipped.
 
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// Where `scripts/test.sh` puts the Python tools it installs.
+/// Where `scripts/dev/test.sh` puts the Python tools it installs.
 fn tools_venv() -> Option<PathBuf> {
     let home = std::env::var_os("HOME")?;
     Some(PathBuf::from(home).join(".cache/kabar/venv/bin"))
@@ -31,7 +31,7 @@ pub fn tool(name: &str) -> PathBuf {
         .find(|candidate| candidate.is_file())
         .unwrap_or_else(|| {
             panic!(
-                "`{name}` is not installed: scripts/test.sh installs it (Debian package \
+                "`{name}` is not installed: scripts/dev/test.sh installs it (Debian package \
                  `prometheus` for promtool and prometheus; `pip install check-jsonschema` into \
                  ~/.cache/kabar/venv for check-jsonschema and its Python)"
             )

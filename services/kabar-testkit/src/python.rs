@@ -1,5 +1,5 @@
 //! The Python example consumer (`examples/python/consumer.py`) and its environment: a virtual
-//! environment and protoc-generated classes, prepared by `scripts/python-env.sh`.
+//! environment and protoc-generated classes, prepared by `scripts/dev/python-env.sh`.
 
 #![allow(clippy::unwrap_used)] // test support: a failure is the test's failure
 
@@ -23,12 +23,12 @@ pub fn env() -> &'static PythonEnv {
     static ENV: OnceLock<PythonEnv> = OnceLock::new();
     ENV.get_or_init(|| {
         let output = Command::new("bash")
-            .arg(repo_root().join("scripts/python-env.sh"))
+            .arg(repo_root().join("scripts/dev/python-env.sh"))
             .output()
-            .expect("cannot run scripts/python-env.sh");
+            .expect("cannot run scripts/dev/python-env.sh");
         assert!(
             output.status.success(),
-            "scripts/python-env.sh failed:\n{}",
+            "scripts/dev/python-env.sh failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         let stdout = String::from_utf8(output.stdout).unwrap();

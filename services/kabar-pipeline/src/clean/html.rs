@@ -300,9 +300,9 @@ mod tests {
             "<div>".repeat(depth),
             "</div>".repeat(depth)
         );
-        let started = std::time::Instant::now();
+        // Bounded by work, not the clock: past the depth guard the page is never parsed into a
+        // tree, only scanned for its text (the fallback).
         let extracted = extract(&page);
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
         assert!(extracted.fallback);
         assert_eq!(extracted.blocks, vec!["Hidden deep inside."]);
     }

@@ -11,7 +11,7 @@
 //!    of the name; heads such as "Partai" are evidence for an organisation), given and family
 //!    names, WordNet noun classes, embedding clusters, topic words. Words are keyed by their
 //!    [`hash`]. The model is trained from the shared NER corpora by `train` (behind the cargo
-//!    feature `train`, run by `scripts/entities/build.sh`) and shipped in
+//!    feature `train`, run by `scripts/entities/build-entities.sh`) and shipped in
 //!    `data/entities/tagger.bin`.
 //! 3. `resolve` settles each tagged span's extent, type and link: titles, weekdays and a
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known

@@ -1,7 +1,7 @@
 //! Training the tagger: an averaged structured perceptron over the same features and the same
 //! candidate tokens as run time. Compiled only with the cargo feature `train` (and for this
 //! crate's unit tests), so the service does not carry it. Used by `examples/train_entities.rs`;
-//! see `scripts/entities/build.sh`.
+//! see `scripts/entities/build-entities.sh`.
 
 use std::collections::HashMap;
 
