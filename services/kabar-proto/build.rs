@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use prost::Message;
 
-const FILES: &[&str] = &["kabar/v1/article.proto"];
+const FILES: &[&str] = &["kabar/v1/article.proto", "kabar/v1/fingerprint.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     // The run-time variable, not `env!`: a build script compiled in one checkout is reused by

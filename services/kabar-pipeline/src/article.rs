@@ -45,6 +45,12 @@ pub struct EnrichedArticle {
     pub routes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineInfo>,
+    /// Set when the article is a near copy of an earlier one (see [`crate::dedup`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<Duplicate>,
+    /// The story the article belongs to, shared with its near copies and updates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<Story>,
 }
 
 /// The detected language of title and body.
@@ -203,4 +209,24 @@ pub struct PipelineInfo {
     /// Wall time spent enriching this article, in microseconds.
     #[serde(skip_serializing_if = "is_zero_u32")]
     pub processing_micros: u32,
+}
+
+/// The article is a near copy of an earlier one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Duplicate {
+    /// The id of the first copy: the earliest by event time (then by id) that kabar had seen.
+    pub of: String,
+    /// Estimated share of the shorter body's word sequences found in the other, 0 to 1.
+    #[serde(skip_serializing_if = "is_zero_f32")]
+    pub similarity: f32,
+}
+
+/// The story an article belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Story {
+    /// The story's id: an article id (usually the first copy's), shared by the story's
+    /// articles.
+    pub id: String,
 }

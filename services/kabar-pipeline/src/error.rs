@@ -19,17 +19,20 @@ pub enum Stage {
     Lang,
     /// Entity tagging and linking.
     Entities,
+    /// Near-duplicate detection and story ids.
+    Dedup,
     /// Choosing output topics.
     Route,
 }
 
 impl Stage {
     /// Every stage, in pipeline order (metric label values are pre-registered from this).
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Decode,
         Stage::Clean,
         Stage::Lang,
         Stage::Entities,
+        Stage::Dedup,
         Stage::Route,
     ];
 
@@ -40,6 +43,7 @@ impl Stage {
             Stage::Clean => "clean",
             Stage::Lang => "lang",
             Stage::Entities => "entities",
+            Stage::Dedup => "dedup",
             Stage::Route => "route",
         }
     }

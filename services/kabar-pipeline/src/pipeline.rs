@@ -5,8 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use crate::article::{EnrichedArticle, PipelineInfo};
+use crate::article::{EnrichedArticle, PipelineInfo, Story};
 use crate::clean::Cleaner;
+use crate::dedup::{DedupConfig, Detector, EventTime, Fingerprint, Record};
 use crate::entities::EntityTagger;
 use crate::entities::gazetteer::GazetteerError;
 use crate::error::{PipelineError, Stage};
@@ -20,6 +21,8 @@ pub struct StageSet {
     pub clean: bool,
     pub lang: bool,
     pub entities: bool,
+    /// Near-duplicate detection: `duplicate` and `story`.
+    pub dedup: bool,
     pub route: bool,
 }
 
@@ -28,7 +31,16 @@ impl StageSet {
         clean: true,
         lang: true,
         entities: true,
+        dedup: true,
         route: true,
+    };
+
+    const NONE: StageSet = StageSet {
+        clean: false,
+        lang: false,
+        entities: false,
+        dedup: false,
+        route: false,
     };
 
     fn names(self) -> Vec<String> {
@@ -36,6 +48,7 @@ impl StageSet {
             (self.clean, Stage::Clean),
             (self.lang, Stage::Lang),
             (self.entities, Stage::Entities),
+            (self.dedup, Stage::Dedup),
             (self.route, Stage::Route),
         ]
         .into_iter()
@@ -54,35 +67,24 @@ impl Default for StageSet {
 impl FromStr for StageSet {
     type Err = String;
 
-    /// Parses `clean,lang,entities,route` (any subset, any order).
+    /// Parses `clean,lang,entities,dedup,route` (any subset, any order).
     fn from_str(list: &str) -> Result<Self, Self::Err> {
-        let mut set = StageSet {
-            clean: false,
-            lang: false,
-            entities: false,
-            route: false,
-        };
+        let mut set = StageSet::NONE;
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match name {
                 "clean" => set.clean = true,
                 "lang" => set.lang = true,
                 "entities" => set.entities = true,
+                "dedup" => set.dedup = true,
                 "route" => set.route = true,
                 other => {
                     return Err(format!(
-                        "unknown stage {other:?}; expected any of clean, lang, entities, route"
+                        "unknown stage {other:?}; expected any of clean, lang, entities, dedup, route"
                     ));
                 }
             }
         }
-        if set
-            == (StageSet {
-                clean: false,
-                lang: false,
-                entities: false,
-                route: false,
-            })
-        {
+        if set == StageSet::NONE {
             return Err("no stage selected".to_owned());
         }
         Ok(set)
@@ -97,16 +99,19 @@ pub struct PipelineConfig {
     pub stages: StageSet,
     /// Language priors: for every article, and for the articles of particular sources.
     pub languages: LanguagePriors,
+    /// Near-duplicate detection (when `stages.dedup`).
+    pub dedup: DedupConfig,
 }
 
 impl PipelineConfig {
-    /// All stages, default limits, no language priors, the given routes.
+    /// All stages, default limits, no language priors, default detection, the given routes.
     pub fn new(routes: Vec<RouteRule>) -> Self {
         Self {
             limits: Limits::default(),
             routes,
             stages: StageSet::ALL,
             languages: LanguagePriors::default(),
+            dedup: DedupConfig::default(),
         }
     }
 }
@@ -184,6 +189,8 @@ pub enum BuildError {
     Routes(#[from] RouteError),
     #[error("invalid gazetteer: {0}")]
     Gazetteer(#[from] GazetteerError),
+    #[error("invalid near-duplicate settings: {0}")]
+    Dedup(String),
 }
 
 /// A successfully enriched article and what each stage cost.
@@ -192,6 +199,27 @@ pub struct Processed {
     pub article: EnrichedArticle,
     /// Time per stage that ran, in pipeline order.
     pub timings: Vec<(Stage, Duration)>,
+    /// The article's fingerprint record, for the other instances (when it has a fingerprint).
+    pub record: Option<Record>,
+}
+
+/// An article through every stage that runs in parallel (up to the fingerprint), waiting for
+/// [`Pipeline::complete`]: the near-duplicate decision and routing, taken in input order.
+#[derive(Debug, Clone)]
+pub struct Enriched {
+    article: EnrichedArticle,
+    timings: Vec<(Stage, Duration)>,
+    fingerprint: Option<Fingerprint>,
+    /// Time spent fingerprinting, counted with the decision as the dedup stage.
+    fingerprinting: Duration,
+    started: Instant,
+}
+
+impl Enriched {
+    /// The article so far.
+    pub fn article(&self) -> &EnrichedArticle {
+        &self.article
+    }
 }
 
 /// An article that cannot be enriched, ever: it goes to the dead-letter topic.
@@ -219,17 +247,24 @@ pub struct Pipeline {
     cleaner: Cleaner,
     detectors: Detectors,
     tagger: EntityTagger,
+    /// The near-duplicate detector and its index, when the dedup stage runs.
+    detector: Option<Detector>,
     router: Router,
 }
 
 impl Pipeline {
     pub fn new(config: PipelineConfig) -> Result<Self, BuildError> {
+        let problems = config.dedup.problems();
+        if !problems.is_empty() {
+            return Err(BuildError::Dedup(problems.join("; ")));
+        }
         let pipeline = Self {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
             detectors: Detectors::new(config.languages),
             tagger: EntityTagger::new()?,
+            detector: config.stages.dedup.then(|| Detector::new(config.dedup)),
             router: Router::new(config.routes)?,
         };
         pipeline.warm_up();
@@ -241,15 +276,31 @@ impl Pipeline {
     /// service says it is ready, not while the first articles wait.
     fn warm_up(&self) {
         // The result is thrown away: a warm-up that fails only means a slower first article.
-        let _ = self.process(WARM_UP_ARTICLE);
+        // Not decided: the warm-up article stays out of the near-duplicate index.
+        if let Ok(enriched) = self.enrich(WARM_UP_ARTICLE) {
+            let _ = self.router.route(&enriched.article);
+        }
     }
 
     pub fn router(&self) -> &Router {
         &self.router
     }
 
-    /// Enriches one payload.
+    /// The near-duplicate detector, when the dedup stage runs.
+    pub fn detector(&self) -> Option<&Detector> {
+        self.detector.as_ref()
+    }
+
+    /// Enriches one payload, deciding near duplicates in call order (event time: the article's
+    /// `publishedAt`, else call order). Callers that enrich in parallel use
+    /// [`Pipeline::enrich`] and [`Pipeline::complete`].
     pub fn process(&self, payload: &[u8]) -> Result<Processed, Failure> {
+        let enriched = self.enrich(payload)?;
+        self.complete(enriched, EventTime::InputOrder)
+    }
+
+    /// Every stage that runs in parallel: decode, clean, lang, entities, and the fingerprint.
+    pub fn enrich(&self, payload: &[u8]) -> Result<Enriched, Failure> {
         let started = Instant::now();
         let mut timings = Vec::with_capacity(5);
         let input = input::decode(payload, &self.limits).map_err(|error| Failure {
@@ -280,6 +331,58 @@ impl Pipeline {
             .map_err(fail)?;
             bound_entities(&mut article.entities);
         }
+        let mut fingerprinting = Duration::ZERO;
+        let fingerprint = match &self.detector {
+            Some(detector) => {
+                let began = Instant::now();
+                let body = &article.body;
+                let mut scratch = Vec::new();
+                let fingerprint =
+                    run_stage(Stage::Dedup, &mut scratch, || detector.fingerprint(body))
+                        .map_err(fail)?;
+                fingerprinting = began.elapsed();
+                fingerprint
+            }
+            None => None,
+        };
+        Ok(Enriched {
+            article,
+            timings,
+            fingerprint,
+            fingerprinting,
+            started,
+        })
+    }
+
+    /// The steps taken in input order: the near-duplicate decision (which adds the article to
+    /// the index) at `event`, then routing, which may depend on it.
+    pub fn complete(&self, enriched: Enriched, event: EventTime) -> Result<Processed, Failure> {
+        let Enriched {
+            mut article,
+            mut timings,
+            fingerprint,
+            fingerprinting,
+            started,
+        } = enriched;
+        let id = article.id.clone();
+        let fail = |error| Failure {
+            id: id.clone(),
+            error,
+        };
+        let mut record = None;
+        if let Some(detector) = &self.detector {
+            let began = Instant::now();
+            let (id, published_at) = (&article.id, &article.published_at);
+            let mut scratch = Vec::new();
+            let (verdict, decided) = run_stage(Stage::Dedup, &mut scratch, || {
+                detector.decide(id, published_at, event, fingerprint.as_ref())
+            })
+            .map_err(fail)?;
+            article.duplicate = verdict.duplicate;
+            article.story = Some(Story { id: verdict.story });
+            record = decided;
+            timings.push((Stage::Dedup, fingerprinting + began.elapsed()));
+        }
         if self.stages.route {
             let snapshot = &article;
             article.routes = run_stage(Stage::Route, &mut timings, || self.router.route(snapshot))
@@ -290,7 +393,11 @@ impl Pipeline {
             stages: self.stages.names(),
             processing_micros: u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX),
         });
-        Ok(Processed { article, timings })
+        Ok(Processed {
+            article,
+            timings,
+            record,
+        })
     }
 
     fn clean(

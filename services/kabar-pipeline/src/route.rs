@@ -50,12 +50,19 @@ pub struct Condition {
     /// Article sources.
     #[serde(default)]
     pub source: Vec<String>,
+    /// `false`: only first copies (and articles too short to compare); `true`: only near
+    /// copies of an earlier article.
+    #[serde(default)]
+    pub duplicate: Option<bool>,
 }
 
 impl Condition {
     fn holds(&self, article: &EnrichedArticle, language: &str) -> bool {
         (self.language.is_empty() || self.language.iter().any(|l| l == language))
             && (self.source.is_empty() || self.source.contains(&article.source))
+            && self
+                .duplicate
+                .is_none_or(|wanted| article.duplicate.is_some() == wanted)
             && (self.entity_type.is_empty()
                 || article
                     .entities
@@ -248,6 +255,27 @@ mod tests {
             router.destinations(&a),
             [("news.korea.v1".to_owned(), Encoding::Protobuf)]
         );
+    }
+
+    #[test]
+    fn duplicates_route_apart() {
+        let routes: Vec<RouteRule> = routes_from_json(
+            r#"[{"topic": "news.first.v1", "when": {"duplicate": false}},
+                {"topic": "news.copies.v1", "when": {"duplicate": true}},
+                {"topic": "news.all.v1"}]"#,
+        );
+        let router = Router::new(routes).expect("valid");
+        let mut a = article("ind");
+        assert_eq!(router.route(&a), ["news.first.v1", "news.all.v1"]);
+        a.duplicate = Some(crate::article::Duplicate {
+            of: "first".into(),
+            similarity: 0.97,
+        });
+        assert_eq!(router.route(&a), ["news.copies.v1", "news.all.v1"]);
+    }
+
+    fn routes_from_json(json: &str) -> Vec<RouteRule> {
+        serde_json::from_str(json).expect("routes")
     }
 
     #[test]

@@ -25,3 +25,6 @@ pub use prost::Message;
 
 /// The fully qualified name of the enriched article message, as in the `kabar-schema` header.
 pub const ENRICHED_ARTICLE: &str = "kabar.v1.EnrichedArticle";
+
+/// The fully qualified name of the fingerprint message (the fingerprint topic's records).
+pub const FINGERPRINT: &str = "kabar.v1.Fingerprint";

@@ -1,12 +1,16 @@
 //! `kabar enrich`: JSON lines in on stdin, one enriched JSON object per line out, in order.
 //!
-//! Lines are processed in batches on the worker pool; a line that cannot be processed gives
+//! Lines are processed in batches on the worker pool, up to their fingerprints; near duplicates
+//! are then decided line by line in input order, with one index for the whole input (a line's
+//! event time is its `publishedAt`, else its place in the input). A line that cannot be
+//! processed gives
 //! `{"id":..., "error":{"stage":..., "code":..., "message":...}}` (its [`DeadLetter`]), in its
 //! place in the output: a one-shot command answers every line and dead-letters nothing, so it
 //! logs and counts no dead letter.
 
 use std::io::{BufRead, Write};
 
+use kabar_pipeline::dedup::EventTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -43,23 +47,21 @@ pub fn run(engine: &Engine, input: impl BufRead, mut output: impl Write) -> anyh
         if batch.is_empty() {
             break;
         }
-        let results: Vec<String> = engine.pool().install(|| {
+        let prepared: Vec<_> = engine.pool().install(|| {
             batch
                 .par_iter()
-                .map(|line| {
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    match engine.enrich_blocking(line) {
-                        Ok(processed) => serde_json::to_string(&processed.article),
-                        Err(failure) => serde_json::to_string(&ErrorLine {
-                            id: &failure.id,
-                            error: &DeadLetter::from_failure(&failure),
-                        }),
-                    }
-                })
-                .collect::<Result<_, _>>()
-        })?;
-        for result in results {
-            output.write_all(result.as_bytes())?;
+                .map(|line| engine.prepare_blocking(line.strip_suffix(b"\r").unwrap_or(line)))
+                .collect()
+        });
+        for result in prepared {
+            let line = match result.and_then(|e| engine.complete(e, EventTime::InputOrder)) {
+                Ok(processed) => serde_json::to_string(&processed.article),
+                Err(failure) => serde_json::to_string(&ErrorLine {
+                    id: &failure.id,
+                    error: &DeadLetter::from_failure(&failure),
+                }),
+            }?;
+            output.write_all(line.as_bytes())?;
             output.write_all(b"\n")?;
         }
         output.flush()?;

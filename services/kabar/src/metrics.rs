@@ -13,7 +13,7 @@ use kabar_pipeline::Stage;
 use kabar_pipeline::article::EntityType;
 use kabar_pipeline::error::ErrorCode;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
@@ -50,6 +50,30 @@ pub struct Metrics {
     pub ready: IntGauge,
     /// Always 1; the version is a label.
     pub build_info: IntGaugeVec,
+    /// Near-duplicate detection: the index and what it answered.
+    pub dedup: DedupMetrics,
+}
+
+/// The near-duplicate index's metrics (`kabar_dedup_*`).
+pub struct DedupMetrics {
+    /// Entries in this instance's index.
+    pub index_entries: IntGauge,
+    /// Bytes the index holds on the heap.
+    pub index_bytes: IntGauge,
+    /// Articles checked against the index (those with a fingerprint).
+    pub lookups: IntCounter,
+    /// Articles found to be near copies of an earlier one.
+    pub duplicates: IntCounter,
+    /// Articles too short to fingerprint.
+    pub skipped: IntCounter,
+    /// Entries dropped, by reason (window, cap).
+    pub evictions: IntCounterVec,
+    /// Fingerprint records read from the fingerprint topic, by result.
+    pub fingerprints_read: IntCounterVec,
+    /// How long the last rebuild of the index from the fingerprint topic took.
+    pub rebuild_seconds: Gauge,
+    /// From another instance's decision to this instance's index holding it.
+    pub propagation: Histogram,
 }
 
 /// The process-wide metrics.
@@ -169,6 +193,7 @@ impl Metrics {
         build_info
             .with_label_values(&[kabar_pipeline::VERSION])
             .set(1);
+        let dedup = DedupMetrics::register(&registry);
 
         // Pre-register closed label sets so dashboards see zeros, not gaps.
         for stage in Stage::ALL {
@@ -217,6 +242,7 @@ impl Metrics {
             transactions,
             ready,
             build_info,
+            dedup,
         }
     }
 
@@ -228,6 +254,147 @@ impl Metrics {
             tracing::warn!(%error, "cannot encode metrics");
         }
         String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+impl DedupMetrics {
+    #[allow(clippy::unwrap_used)] // static names and labels: a failure is a programming error
+    fn register(registry: &Registry) -> Self {
+        let gauge = |name: &str, help: &str| {
+            let metric = IntGauge::new(name, help).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let counter = |name: &str, help: &str| {
+            let metric = IntCounter::new(name, help).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let counter_vec = |name: &str, help: &str, label: &str| {
+            let metric = IntCounterVec::new(Opts::new(name, help), &[label]).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let rebuild_seconds = Gauge::new(
+            "kabar_dedup_rebuild_seconds",
+            "How long the last rebuild of the near-duplicate index from the fingerprint topic took.",
+        )
+        .unwrap();
+        registry
+            .register(Box::new(rebuild_seconds.clone()))
+            .unwrap();
+        let propagation = Histogram::with_opts(
+            HistogramOpts::new(
+                "kabar_dedup_propagation_seconds",
+                "From another instance's near-duplicate decision to this instance's index holding it.",
+            )
+            .buckets(PROPAGATION_BUCKETS.to_vec()),
+        )
+        .unwrap();
+        registry.register(Box::new(propagation.clone())).unwrap();
+        let metrics = Self {
+            index_entries: gauge(
+                "kabar_dedup_index_entries",
+                "Entries in this instance's near-duplicate index.",
+            ),
+            index_bytes: gauge(
+                "kabar_dedup_index_bytes",
+                "Bytes the near-duplicate index holds on the heap.",
+            ),
+            lookups: counter(
+                "kabar_dedup_lookups_total",
+                "Articles checked against the near-duplicate index.",
+            ),
+            duplicates: counter(
+                "kabar_dedup_duplicates_total",
+                "Articles found to be near copies of an earlier article.",
+            ),
+            skipped: counter(
+                "kabar_dedup_skipped_total",
+                "Articles too short to fingerprint (never duplicates).",
+            ),
+            evictions: counter_vec(
+                "kabar_dedup_evictions_total",
+                "Entries dropped from the near-duplicate index, by reason.",
+                "reason",
+            ),
+            fingerprints_read: counter_vec(
+                "kabar_dedup_fingerprints_read_total",
+                "Fingerprint records read from the fingerprint topic, by result.",
+                "result",
+            ),
+            rebuild_seconds,
+            propagation,
+        };
+        for reason in EvictionReason::ALL {
+            metrics.evictions.with_label_values(&[reason.as_str()]);
+        }
+        for result in FingerprintResult::ALL {
+            metrics
+                .fingerprints_read
+                .with_label_values(&[result.as_str()]);
+        }
+        metrics
+    }
+}
+
+/// Propagation buckets from 1 ms to 1 min.
+const PROPAGATION_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// The `reason` label of `kabar_dedup_evictions_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionReason {
+    /// Older than the window.
+    Window,
+    /// The index was at its entry cap.
+    Cap,
+}
+
+impl EvictionReason {
+    pub const ALL: [EvictionReason; 2] = [EvictionReason::Window, EvictionReason::Cap];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EvictionReason::Window => "window",
+            EvictionReason::Cap => "cap",
+        }
+    }
+}
+
+/// The `result` label of `kabar_dedup_fingerprints_read_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FingerprintResult {
+    /// Added to the index (or replaced the entry of its article).
+    Added,
+    /// The index already held it (this instance's own, or read again).
+    Unchanged,
+    /// Older than the window.
+    OutOfWindow,
+    /// Another fingerprint format (an instance with other settings or another version).
+    Foreign,
+    /// Not a fingerprint record.
+    Invalid,
+}
+
+impl FingerprintResult {
+    pub const ALL: [FingerprintResult; 5] = [
+        FingerprintResult::Added,
+        FingerprintResult::Unchanged,
+        FingerprintResult::OutOfWindow,
+        FingerprintResult::Foreign,
+        FingerprintResult::Invalid,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FingerprintResult::Added => "added",
+            FingerprintResult::Unchanged => "unchanged",
+            FingerprintResult::OutOfWindow => "out_of_window",
+            FingerprintResult::Foreign => "foreign",
+            FingerprintResult::Invalid => "invalid",
+        }
     }
 }
 

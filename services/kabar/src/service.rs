@@ -14,7 +14,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::events::{self, HttpDisabled, HttpServing};
+use crate::events::{self, DedupConfigured, HttpDisabled, HttpServing};
 use crate::files::{self, FileModeOptions, Summary};
 use crate::http::{self, Readiness};
 use crate::kafka;
@@ -115,6 +115,15 @@ async fn run(
     file_input: FileInput,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Option<Summary>> {
+    if let Some(detector) = engine.pipeline().detector() {
+        events::emit(DedupConfigured {
+            settings: &config.dedup,
+            scheme: &detector.scheme(),
+            topic: config
+                .uses_kafka()
+                .then_some(config.kafka.fingerprint_topic.as_str()),
+        });
+    }
     if config.uses_kafka() {
         kafka::run(config, engine, readiness, shutdown).await?;
         return Ok(None);

@@ -25,6 +25,9 @@ pub struct KafkaConfig {
     pub input_topics: Vec<String>,
     /// Where input that can never be enriched goes, unchanged, with the reason in headers.
     pub dead_letter_topic: String,
+    /// The compacted topic of article fingerprints that every instance of the group writes
+    /// and reads whole: the group's one near-duplicate index (with `dedup.enabled`).
+    pub fingerprint_topic: String,
     /// `plaintext` (default), `ssl`, `sasl_plaintext` or `sasl_ssl`.
     pub security_protocol: SecurityProtocol,
     /// With `sasl_*`: `SCRAM-SHA-512` (default), `SCRAM-SHA-256` or `PLAIN`.
@@ -71,6 +74,7 @@ impl Default for KafkaConfig {
             group_id: "kabar".to_owned(),
             input_topics: vec!["news.raw".to_owned()],
             dead_letter_topic: "news.dlq.v1".to_owned(),
+            fingerprint_topic: "news.fingerprints.v1".to_owned(),
             security_protocol: SecurityProtocol::Plaintext,
             sasl_mechanism: SaslMechanism::ScramSha512,
             sasl_username: None,

@@ -15,11 +15,13 @@ use kabar_pipeline::route::RouteRule;
 use kabar_pipeline::route::Router;
 use serde::{Deserialize, Serialize};
 
+mod dedup;
 mod kafka;
 mod list;
 mod pipeline;
 mod security;
 
+pub use dedup::DedupSettings;
 pub use kafka::{Delivery, KafkaConfig};
 pub use pipeline::{PipelineSettings, SourceLanguages, default_routes};
 pub use security::{SaslMechanism, Secret, SecurityProtocol};
@@ -32,6 +34,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub pipeline: PipelineSettings,
     pub log: LogConfig,
+    pub dedup: DedupSettings,
 }
 
 /// The HTTP endpoint for `/metrics`, `/healthz` and `/readyz`.
@@ -79,7 +82,7 @@ impl Default for LogConfig {
 const CLIENT_ENV_PREFIX: &str = "KABAR_KAFKA_CLIENT_";
 
 /// Sections whose keys environment variables may set.
-const SECTIONS: [&str; 4] = ["kafka", "http", "pipeline", "log"];
+const SECTIONS: [&str; 5] = ["kafka", "http", "pipeline", "log", "dedup"];
 
 impl Config {
     /// Defaults, then `file` (if given), then the environment.
@@ -161,9 +164,16 @@ impl Config {
             if self.kafka.dead_letter_topic.trim().is_empty() {
                 bail!("kafka.dead_letter_topic is empty: poison input would have nowhere to go");
             }
+            if self.dedup.enabled && self.kafka.fingerprint_topic.trim().is_empty() {
+                bail!("kafka.fingerprint_topic is empty: instances could not share their index");
+            }
             self.kafka.validate_security()?;
         }
         Router::new(self.routes()?).context("invalid routes")?;
+        let problems = self.dedup.problems();
+        if !problems.is_empty() {
+            bail!("invalid near-duplicate settings: {}", problems.join("; "));
+        }
         let unknown = self.language_priors().unknown_codes();
         if !unknown.is_empty() {
             bail!(

@@ -17,4 +17,6 @@ pub(crate) mod targets {
     pub const EXACTLY_ONCE: &str = "kabar::kafka::exactly_once";
     /// File mode.
     pub const FILES: &str = "kabar::files";
+    /// Near-duplicate detection: the index and the fingerprint topic.
+    pub const DEDUP: &str = "kabar::dedup";
 }

@@ -7,11 +7,13 @@
 //! - [`kafka`]: the Kafka client and the at-least-once loop: errors, retries, rebalances, commits.
 //! - [`transaction`]: the exactly-once loop's transactions.
 //! - [`service`]: start, the HTTP endpoint, signals, readiness.
+//! - [`dedup`]: the near-duplicate index: answers, size, the fingerprint topic, rebuilds.
 //!
 //! Each log line keeps the target (the `tracing` module path) it was written under before the
 //! events existed, so a filter such as `kabar::kafka=debug` selects the same lines.
 
 pub mod article;
+pub mod dedup;
 mod internal_event;
 pub mod kafka;
 pub mod service;
@@ -22,6 +24,10 @@ pub use internal_event::InternalEvent;
 pub use article::{
     ArticleDelivered, ArticleEnriched, DeadLetterSource, DeadLettered, InFlight, MessageConsumed,
     OutputProduced, TopicsKnown,
+};
+pub use dedup::{
+    DedupConfigured, DuplicateChecked, FingerprintConsumeError, FingerprintInvalid,
+    FingerprintRead, ForeignFingerprints, IndexRebuilding, IndexRebuilt, IndexSize,
 };
 pub use kafka::{
     BrokerNotAnswering, ConsumeError, ConsumerLag, ConsumingStarted, DeadLetterTooLarge,

@@ -1,0 +1,99 @@
+//! `[dedup]`: near-duplicate detection and story ids.
+
+use kabar_pipeline::dedup::DedupConfig;
+use serde::{Deserialize, Serialize};
+
+/// How near copies are found and how much the index remembers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupSettings {
+    /// Detect near copies (`duplicate`) and give every article a `story`. Off: neither field,
+    /// no index, no fingerprint topic.
+    pub enabled: bool,
+    /// Estimated similarity (0 to 1) from which an article is a near copy: the share of the
+    /// shorter body's five-word sequences found in the other. Chosen on the tuning half of the
+    /// benchmark (docs/decisions/near-duplicates.md).
+    pub threshold: f32,
+    /// Copies further apart in event time than this are not compared (hours).
+    pub window_hours: f64,
+    /// Entries the index holds at most, about 190 bytes each; the oldest go first.
+    pub max_entries: usize,
+    /// Words per shingle. Part of the fingerprint format: every instance of a group must use
+    /// the same (records of another format are ignored).
+    pub shingle_words: usize,
+    /// Bodies with fewer words get no fingerprint (too short to tell a copy from a template).
+    pub min_words: usize,
+}
+
+impl Default for DedupSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            threshold: DedupConfig::DEFAULT_THRESHOLD,
+            window_hours: DedupConfig::DEFAULT_WINDOW_MS as f64 / 3_600_000.0,
+            max_entries: DedupConfig::DEFAULT_MAX_ENTRIES,
+            shingle_words: DedupConfig::DEFAULT_SHINGLE_WORDS,
+            min_words: DedupConfig::DEFAULT_MIN_WORDS,
+        }
+    }
+}
+
+impl DedupSettings {
+    /// The pipeline's detector settings.
+    pub fn detector(&self) -> DedupConfig {
+        DedupConfig {
+            threshold: self.threshold,
+            window_ms: (self.window_hours * 3_600_000.0).round() as i64,
+            max_entries: self.max_entries,
+            shingle_words: self.shingle_words,
+            min_words: self.min_words,
+        }
+    }
+
+    /// What is wrong with the settings, if anything.
+    pub fn problems(&self) -> Vec<String> {
+        if !self.enabled {
+            return Vec::new();
+        }
+        let mut problems = Vec::new();
+        if !self.window_hours.is_finite() || self.window_hours <= 0.0 {
+            problems.push(format!(
+                "window_hours {} is not a positive number",
+                self.window_hours
+            ));
+        }
+        problems.extend(self.detector().problems());
+        problems.into_iter().map(|p| format!("dedup.{p}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_detector_s_and_valid() {
+        let settings = DedupSettings::default();
+        assert_eq!(settings.detector(), DedupConfig::default());
+        assert!(settings.problems().is_empty());
+        let bad = DedupSettings {
+            threshold: 0.0,
+            window_hours: -1.0,
+            ..DedupSettings::default()
+        };
+        let problems = bad.problems();
+        assert!(
+            problems.iter().any(|p| p.starts_with("dedup.threshold")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("dedup.window_hours")),
+            "{problems:?}"
+        );
+        let off = DedupSettings {
+            enabled: false,
+            ..bad
+        };
+        assert!(off.problems().is_empty());
+    }
+}
