@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates every topic listed in deploy/topics.txt (name, partitions, retention.ms), then checks
-# that each exists. Run once by the `kafka-init` service of docker-compose.yml; idempotent.
+# Creates every topic listed in deploy/topics.txt (name, partitions, retention.ms, and optionally
+# more topic settings as key=value pairs separated by ';'), then checks that each exists. Run
+# once by the `kafka-init` service of docker-compose.yml; idempotent.
 #
 #   KAFKA_BOOTSTRAP     broker to talk to                      (default kafka:9092)
 #   TOPICS_FILE         the topic list                         (default /etc/kabar/topics.txt)
@@ -33,11 +34,16 @@ wait_all() {
 }
 
 create() {
-  local name=$1 partitions=$2 retention=$3
+  local name=$1 partitions=$2 retention=$3 settings=${4:-}
+  local configs=(--config "retention.ms=$retention") setting pairs
+  if [ -n "$settings" ]; then
+    IFS=';' read -ra pairs <<<"$settings"
+    for setting in "${pairs[@]}"; do configs+=(--config "$setting"); done
+  fi
   if "$topics_tool" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$name" \
       --partitions "$partitions" --replication-factor "$replication" \
-      --config "retention.ms=$retention" >/dev/null; then
-    echo "kafka-init: $name ($partitions partitions, retention.ms=$retention)"
+      "${configs[@]}" >/dev/null; then
+    echo "kafka-init: $name ($partitions partitions, retention.ms=$retention${settings:+, $settings})"
   else
     echo "kafka-init: cannot create $name" >&2
     return 1
@@ -48,14 +54,15 @@ line_number=0
 while IFS= read -r line || [ -n "$line" ]; do
   line_number=$((line_number + 1))
   line=${line%%#*}
-  read -r name partitions retention extra <<<"$line" || true
+  read -r name partitions retention settings extra <<<"$line" || true
   [ -z "${name:-}" ] && continue
   if [ -n "${extra:-}" ] || ! [[ "${partitions:-}" =~ ^[1-9][0-9]*$ ]] \
-      || ! [[ "${retention:-}" =~ ^-?[0-9]+$ ]]; then
-    fail "$file:$line_number: want 'name partitions retention.ms', got '$line'"
+      || ! [[ "${retention:-}" =~ ^-?[0-9]+$ ]] \
+      || ! [[ "${settings:-}" =~ ^([a-z.]+=[^\;=]+(\;[a-z.]+=[^\;=]+)*)?$ ]]; then
+    fail "$file:$line_number: want 'name partitions retention.ms [key=value;...]', got '$line'"
   fi
   names+=("$prefix$name")
-  create "$prefix$name" "$partitions" "$retention" &
+  create "$prefix$name" "$partitions" "$retention" "${settings:-}" &
   pids+=($!)
   if [ "${#pids[@]}" -ge "$parallel" ]; then wait_all; fi
 done <"$file"

@@ -30,7 +30,7 @@ const REQUIRED_ALERTS: [&str; 4] = [
 ];
 
 /// The dashboard panels kabar ships, by title.
-const REQUIRED_PANELS: [&str; 9] = [
+const REQUIRED_PANELS: [&str; 10] = [
     "Input throughput per topic",
     "Output throughput per topic",
     "Dead letters by code",
@@ -40,6 +40,7 @@ const REQUIRED_PANELS: [&str; 9] = [
     "Language mix",
     "Entity types",
     "Instances up and ready",
+    "Near duplicates",
 ];
 
 fn compose() -> Value {
@@ -95,6 +96,14 @@ fn volumes(service: &Value) -> Vec<(String, String)> {
 
 /// `deploy/topics.txt`: name → (partitions, retention.ms).
 fn topic_list() -> BTreeMap<String, (i32, i64)> {
+    topic_settings()
+        .into_iter()
+        .map(|(name, (partitions, retention, _))| (name, (partitions, retention)))
+        .collect()
+}
+
+/// `deploy/topics.txt`: name → (partitions, retention.ms, the other settings).
+fn topic_settings() -> BTreeMap<String, (i32, i64, BTreeMap<String, String>)> {
     let text = std::fs::read_to_string(repo_root().join("deploy/topics.txt")).unwrap();
     let mut topics = BTreeMap::new();
     for line in text.lines() {
@@ -103,10 +112,26 @@ fn topic_list() -> BTreeMap<String, (i32, i64)> {
             continue;
         }
         let fields: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(fields.len(), 3, "deploy/topics.txt: {line:?}");
+        assert!(
+            fields.len() == 3 || fields.len() == 4,
+            "deploy/topics.txt: {line:?}"
+        );
+        let settings = fields
+            .get(3)
+            .into_iter()
+            .flat_map(|list| list.split(';'))
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap();
+                (key.to_owned(), value.to_owned())
+            })
+            .collect();
         let previous = topics.insert(
             fields[0].to_owned(),
-            (fields[1].parse().unwrap(), fields[2].parse().unwrap()),
+            (
+                fields[1].parse().unwrap(),
+                fields[2].parse().unwrap(),
+                settings,
+            ),
         );
         assert!(previous.is_none(), "{} listed twice", fields[0]);
     }
@@ -245,6 +270,28 @@ fn every_topic_kabar_uses_is_created_by_the_init_service() {
     );
     let mut used: BTreeSet<String> = input_topics.iter().cloned().collect();
     used.insert(dead_letters);
+    assert!(
+        !env.contains_key("KABAR_KAFKA_FINGERPRINT_TOPIC")
+            && !env.contains_key("KABAR_DEDUP_ENABLED"),
+        "compose sets the fingerprint topic or turns detection off: teach this test to read it"
+    );
+    // The fingerprint topic: compacted (one record per article id), kept for the whole window.
+    let fingerprints = defaults.kafka.fingerprint_topic.clone();
+    let settings = topic_settings();
+    let (_, retention, extra) = settings
+        .get(&fingerprints)
+        .unwrap_or_else(|| panic!("deploy/topics.txt lacks {fingerprints}"));
+    assert!(
+        extra
+            .get("cleanup.policy")
+            .is_some_and(|p| p.split(',').any(|p| p == "compact")),
+        "{fingerprints} must be compacted: {extra:?}"
+    );
+    assert!(
+        *retention as f64 >= defaults.dedup.window_hours * 3_600_000.0,
+        "{fingerprints} keeps records for less than the dedup window"
+    );
+    used.insert(fingerprints);
     for rule in defaults.routes().unwrap() {
         if rule.topic.contains("{language}") {
             for code in kabar_pipeline::lang::supported_codes() {
@@ -355,7 +402,8 @@ async fn init_script_creates_topics_with_their_partitions_and_retention() {
     let list = dir.path().join("topics.txt");
     std::fs::write(
         &list,
-        "# name partitions retention.ms\nraw 3 604800000\n\ndlq   1  2592000000  # comment\n",
+        "# name partitions retention.ms\nraw 3 604800000\n\ndlq   1  2592000000  # comment\n\
+         fingerprints 2 345600000 cleanup.policy=compact,delete;segment.ms=3600000\n",
     )
     .unwrap();
     let prefix = format!("{}.", names::unique("init"));
@@ -378,7 +426,11 @@ async fn init_script_creates_topics_with_their_partitions_and_retention() {
     }
     let consumer: BaseConsumer = admin_config().create().unwrap();
     let admin: AdminClient<DefaultClientContext> = admin_config().create().unwrap();
-    for (name, partitions, retention) in [("raw", 3, "604800000"), ("dlq", 1, "2592000000")] {
+    for (name, partitions, retention) in [
+        ("raw", 3, "604800000"),
+        ("dlq", 1, "2592000000"),
+        ("fingerprints", 2, "345600000"),
+    ] {
         let topic = format!("{prefix}{name}");
         let metadata = consumer
             .fetch_metadata(Some(&topic), Duration::from_secs(10))
@@ -397,6 +449,11 @@ async fn init_script_creates_topics_with_their_partitions_and_retention() {
             .get("retention.ms")
             .and_then(|entry| entry.value.clone());
         assert_eq!(value.as_deref(), Some(retention), "{topic}");
+        if name == "fingerprints" {
+            let setting = |key: &str| resource.get(key).and_then(|entry| entry.value.clone());
+            assert_eq!(setting("cleanup.policy").as_deref(), Some("compact,delete"));
+            assert_eq!(setting("segment.ms").as_deref(), Some("3600000"));
+        }
     }
     // A malformed line is refused with its line number.
     std::fs::write(&list, "raw three 1000\n").unwrap();

@@ -2,10 +2,13 @@
 //!
 //! The consumer loop takes a message, hands it to a task and goes on, up to
 //! `pipeline.max_in_flight` messages at once (then it waits: backpressure). Each task enriches
-//! its article on the worker pool, enqueues its outputs (or its dead letter) in input order per
-//! partition, waits until the broker acknowledges all of them ([`delivery`]), and only then tells
-//! the [`OffsetTracker`] it is done; the tracker says which offset may be stored, and librdkafka
-//! commits stored offsets. Transient produce errors are retried, never dead-lettered.
+//! its article on the worker pool, then, in input order per partition, takes the near-duplicate
+//! decision and enqueues its outputs (or its dead letter) and its fingerprint record; it waits
+//! until the broker acknowledges all of them ([`delivery`]), and only then tells the
+//! [`OffsetTracker`] it is done; the tracker says which offset may be stored, and librdkafka
+//! commits stored offsets. Transient produce errors are retried, never dead-lettered. Before the
+//! loop starts, the instance reads the fingerprint topic into its index
+//! ([`fingerprints`](super::fingerprints)); until then it is not ready.
 
 mod delivery;
 
@@ -25,8 +28,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{self, KabarConsumer};
+use super::fingerprints::Reader;
 use super::offsets::{OffsetTracker, Ticket};
-use super::records;
+use super::records::{self, OutputTopics};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::events::{
@@ -46,6 +50,8 @@ struct Shared {
     tracker: Arc<OffsetTracker>,
     /// Benchmarking: forward inputs here unchanged instead of enriching them.
     passthrough_topic: Option<String>,
+    /// The dead-letter topic and the fingerprint topic.
+    topics: OutputTopics,
     delivery: Deliverer,
 }
 
@@ -67,6 +73,17 @@ pub async fn run(
 
     records::register_topics(config, &engine);
     client::wait_for_broker(&consumer, &shutdown).await;
+    let output_topics = OutputTopics::new(config, &engine);
+    // Ready, and consuming, only once the index holds the whole fingerprint topic.
+    let reader = match &output_topics.fingerprints {
+        Some(fingerprints) => {
+            let mut reader =
+                Reader::start(config, Arc::clone(&engine), fingerprints, &shutdown).await?;
+            reader.rebuilt(&shutdown).await;
+            Some(reader)
+        }
+        None => None,
+    };
     readiness.set(true);
     events::emit(ConsumingStarted {
         brokers: &config.kafka.brokers,
@@ -79,6 +96,7 @@ pub async fn run(
         consumer: Arc::clone(&consumer),
         tracker,
         passthrough_topic: config.pipeline.passthrough_topic.clone(),
+        topics: output_topics,
         delivery: Deliverer {
             producer,
             dead_letter_topic: config.kafka.dead_letter_topic.clone(),
@@ -179,6 +197,9 @@ pub async fn run(
             Err(error) => Err(error),
         },
     });
+    if let Some(reader) = reader {
+        reader.stop().await;
+    }
     Ok(())
 }
 
@@ -227,7 +248,7 @@ async fn handle(
     shared: Arc<Shared>,
     message: OwnedMessage,
     ticket: Ticket,
-    previous: Option<oneshot::Receiver<()>>,
+    mut previous: Option<oneshot::Receiver<()>>,
     enqueued: oneshot::Sender<()>,
     _permit: OwnedSemaphorePermit,
 ) {
@@ -235,7 +256,12 @@ async fn handle(
     let outputs = if let Some(topic) = &shared.passthrough_topic {
         vec![records::passthrough(topic, &message)]
     } else {
-        records::outputs_for(&shared.engine, &shared.delivery.dead_letter_topic, &message).await
+        let prepared = records::prepare(&shared.engine, &message).await;
+        // Near duplicates are decided in input order per partition: after the previous message.
+        if let Some(previous) = previous.take() {
+            let _ = previous.await;
+        }
+        records::outputs(&shared.engine, &shared.topics, &message, prepared)
     };
     // Keep input order per partition: enqueue only after the previous message has.
     if let Some(previous) = previous {

@@ -23,8 +23,9 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
 use super::client::{self, KabarConsumer, KabarProducer};
+use super::fingerprints::Reader;
 use super::offsets::OffsetTracker;
-use super::records::{self, Output};
+use super::records::{self, Output, OutputTopics};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::events::{
@@ -94,6 +95,18 @@ pub async fn run(
     blocking(&producer, |p| p.init_transactions(TRANSACTION_CALL_TIMEOUT))
         .await
         .context("cannot initialise transactions")?;
+    // After the fencing, so that a killed predecessor's open transaction (aborted by it) does not
+    // hold the committed end of the fingerprint topic back: ready once the index holds it all.
+    let output_topics = OutputTopics::new(config, &engine);
+    let reader = match &output_topics.fingerprints {
+        Some(fingerprints) => {
+            let mut reader =
+                Reader::start(config, Arc::clone(&engine), fingerprints, &shutdown).await?;
+            reader.rebuilt(&shutdown).await;
+            Some(reader)
+        }
+        None => None,
+    };
     readiness.set(true);
     events::emit(ConsumingExactlyOnce {
         transactional_id: &config.transactional_id(),
@@ -104,7 +117,6 @@ pub async fn run(
         config.kafka.transaction_max_messages,
         Duration::from_millis(config.kafka.transaction_max_ms),
     );
-    let dead_letter_topic = config.kafka.dead_letter_topic.as_str();
     while !shutdown.is_cancelled() {
         revoked.store(false, Ordering::SeqCst);
         let batch = collect(&consumer, limits.0, limits.1, &shutdown).await;
@@ -133,7 +145,7 @@ pub async fn run(
                 topic: message.topic(),
             });
         }
-        let outputs = enrich_batch(&engine, dead_letter_topic, &batch).await;
+        let outputs = enrich_batch(&engine, &output_topics, &batch).await;
         match transact(metadata, &producer, &batch, outputs).await {
             Ok(()) => events::emit(TransactionCommitted),
             Err(error) if classify(&error) == ErrorClass::Fatal => {
@@ -158,6 +170,9 @@ pub async fn run(
     }
     readiness.set(false);
     events::emit(ExactlyOnceStopped);
+    if let Some(reader) = reader {
+        reader.stop().await;
+    }
     Ok(())
 }
 
@@ -204,24 +219,33 @@ async fn collect(
     batch
 }
 
-/// Enriches a batch in parallel on the worker pool; outputs in input order.
+/// Enriches a batch in parallel on the worker pool, then decides near duplicates and makes the
+/// outputs in input order.
 async fn enrich_batch(
     engine: &Arc<Engine>,
-    dead_letter_topic: &str,
+    topics: &OutputTopics,
     batch: &[OwnedMessage],
 ) -> Vec<Output> {
     let mut tasks = Vec::with_capacity(batch.len());
     for message in batch {
         let engine = Arc::clone(engine);
         let message = message.clone();
-        let dead_letter_topic = dead_letter_topic.to_owned();
         tasks.push(tokio::spawn(async move {
-            records::outputs_for(&engine, &dead_letter_topic, &message).await
+            records::prepare(&engine, &message).await
         }));
     }
     let mut outputs = Vec::new();
-    for task in tasks {
-        outputs.extend(task.await.unwrap_or_default());
+    for (message, task) in batch.iter().zip(tasks) {
+        let prepared = task.await.unwrap_or_else(|_| {
+            Err(kabar_pipeline::Failure {
+                id: kabar_pipeline::input::payload_id(message.payload().unwrap_or_default()),
+                error: kabar_pipeline::PipelineError::StageFailed {
+                    stage: kabar_pipeline::Stage::Decode,
+                    detail: "worker task stopped".to_owned(),
+                },
+            })
+        });
+        outputs.extend(records::outputs(engine, topics, message, prepared));
     }
     outputs
 }

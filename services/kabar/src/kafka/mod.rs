@@ -6,10 +6,13 @@
 //! - [`client`]: client configuration, security, consumer and producer, subscription, the wait
 //!   for the broker, and the client context (statistics, rebalances, commits).
 //! - [`records`]: what is written for an input: its enriched outputs or its dead letter.
+//! - [`fingerprints`]: the near-duplicate index kept in Kafka: the fingerprint records every
+//!   instance writes, and the reader that feeds them to every instance's index.
 
 mod at_least_once;
 pub mod client;
 mod exactly_once;
+pub mod fingerprints;
 pub mod offsets;
 pub mod records;
 

@@ -3,13 +3,17 @@
 
 use std::sync::Arc;
 
-use kabar_pipeline::Processed;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kabar_pipeline::dedup::{EventTime, Record};
 use kabar_pipeline::route::Encoding;
+use kabar_pipeline::{Enriched, Failure, Processed};
 use kabar_proto::Message as _;
 use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::FutureRecord;
 
+use super::fingerprints::Fingerprints;
 use crate::config::Config;
 use crate::dead_letter::DeadLetter;
 use crate::engine::Engine;
@@ -62,25 +66,91 @@ impl Output {
     }
 }
 
-/// Enriches one input: its outputs, or its dead letter.
-pub async fn outputs_for(
-    engine: &Engine,
-    dead_letter_topic: &str,
-    message: &OwnedMessage,
-) -> Vec<Output> {
+/// Where an input's outputs go besides its routes.
+pub struct OutputTopics {
+    pub dead_letters: String,
+    /// The fingerprint topic's writer, when near-duplicate detection is on.
+    pub fingerprints: Option<Fingerprints>,
+}
+
+impl OutputTopics {
+    pub fn new(config: &Config, engine: &Engine) -> Self {
+        Self {
+            dead_letters: config.kafka.dead_letter_topic.clone(),
+            fingerprints: Fingerprints::new(config, engine),
+        }
+    }
+}
+
+/// The first step of an input, in parallel with others: enriched up to its fingerprint.
+pub async fn prepare(engine: &Engine, message: &OwnedMessage) -> Result<Enriched, Failure> {
     let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
-    let letter = match engine.enrich(payload).await {
-        Ok(processed) => match enriched_outputs(
-            &processed,
-            &engine.pipeline().router().destinations(&processed.article),
-            message,
-        ) {
-            Ok(outputs) => return outputs,
-            Err(error) => DeadLetter::encode_failed(&error, &processed.article.id),
-        },
-        Err(failure) => DeadLetter::from_failure(&failure),
+    engine.prepare(payload).await
+}
+
+/// The event time of an input: its timestamp, else now.
+fn event_time(message: &OwnedMessage) -> EventTime {
+    EventTime::Millis(message.timestamp().to_millis().unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }))
+}
+
+/// The second step, in input order: the near-duplicate decision and routes, then the outputs
+/// (or the dead letter), and the fingerprint record last.
+pub fn outputs(
+    engine: &Engine,
+    topics: &OutputTopics,
+    message: &OwnedMessage,
+    prepared: Result<Enriched, Failure>,
+) -> Vec<Output> {
+    let processed = prepared.and_then(|enriched| engine.complete(enriched, event_time(message)));
+    let (letter, fingerprint) = match processed {
+        Ok(processed) => {
+            let fingerprint = topics
+                .fingerprints
+                .as_ref()
+                .zip(processed.record.as_ref())
+                .map(|(writer, record)| fingerprint_output(writer, record));
+            match enriched_outputs(
+                &processed,
+                &engine.pipeline().router().destinations(&processed.article),
+                message,
+            ) {
+                Ok(mut outputs) => {
+                    outputs.extend(fingerprint);
+                    return outputs;
+                }
+                Err(error) => (
+                    DeadLetter::encode_failed(&error, &processed.article.id),
+                    fingerprint,
+                ),
+            }
+        }
+        Err(failure) => (DeadLetter::from_failure(&failure), None),
     };
-    vec![dead_letter_output(dead_letter_topic, message, &letter)]
+    let mut outputs = vec![dead_letter_output(&topics.dead_letters, message, &letter)];
+    outputs.extend(fingerprint);
+    outputs
+}
+
+/// An article's fingerprint record, keyed by its id, for the other instances' indexes.
+fn fingerprint_output(writer: &Fingerprints, record: &Record) -> Output {
+    Output {
+        topic: writer.topic.clone(),
+        key: Some(record.id.as_bytes().to_vec()),
+        payload: writer.payload(record),
+        headers: OwnedHeaders::new()
+            .insert(Header {
+                key: "kabar-schema",
+                value: Some(kabar_proto::FINGERPRINT),
+            })
+            .insert(Header {
+                key: "content-type",
+                value: Some(CONTENT_TYPE_PROTOBUF),
+            }),
+    }
 }
 
 /// The dead letter of `input` for `letter`, reported as it is made.
@@ -96,11 +166,14 @@ pub fn dead_letter_output(topic: &str, input: &OwnedMessage, letter: &DeadLetter
     dead_letter(topic, input, letter)
 }
 
-/// Tells the metrics every topic known before the first message: inputs, the dead-letter topic
-/// and the routes' fixed topics.
+/// Tells the metrics every topic known before the first message: inputs, the dead-letter topic,
+/// the fingerprint topic and the routes' fixed topics.
 pub fn register_topics(config: &Config, engine: &Engine) {
     let static_topics = engine.pipeline().router().static_topics();
     let mut outputs = vec![config.kafka.dead_letter_topic.as_str()];
+    if engine.pipeline().detector().is_some() {
+        outputs.push(config.kafka.fingerprint_topic.as_str());
+    }
     outputs.extend(static_topics.iter().map(String::as_str));
     events::emit(TopicsKnown {
         inputs: &config.kafka.input_topics,
