@@ -7,6 +7,7 @@
 //! - [`articles`]: a small deterministic corpus of mixed-language articles.
 //! - [`bench_corpus`]: the benchmark corpus (realistic articles in the benchmark's mix).
 //! - [`hostile`]: malformed and adversarial inputs.
+//! - [`stories`]: stories all different from each other, and near copies of them.
 //!
 //! With the `service` feature (the service's integration tests):
 //! - [`http`]: kabar's endpoints seen from a test, and metric values.
@@ -24,6 +25,7 @@ pub mod bench_corpus;
 pub mod hostile;
 pub mod names;
 pub mod paths;
+pub mod stories;
 
 #[cfg(feature = "service")]
 pub mod http;
