@@ -70,8 +70,8 @@ pub struct TailArgs {
     /// Start at the oldest message instead of the newest.
     #[arg(long)]
     pub from_beginning: bool,
-    /// Only articles matching NAME=VALUE: lang=ind, type=PER, entity=Q423, source=..., id=...
-    /// (repeat to require several).
+    /// Only articles matching NAME=VALUE: lang=ind, type=PER, entity=Q423, source=..., id=...,
+    /// duplicate=false (first copies; true: near copies), story=... (repeat to require several).
     #[arg(long = "where", value_name = "NAME=VALUE")]
     pub filters: Vec<crate::tools::tail::Filter>,
     /// Stop after this many messages.

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::kafka::records::CONTENT_TYPE_PROTOBUF;
 
-/// One `--where` filter: `lang=ind`, `type=PER`, `entity=Q423`, `source=antara`, `id=...`.
+/// One `--where` filter: `lang=ind`, `type=PER`, `entity=Q423`, `source=antara`, `id=...`,
+/// `duplicate=false` (first copies only; `true`: near copies only), `story=<id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     field: FilterField,
@@ -27,6 +28,8 @@ enum FilterField {
     Entity,
     Source,
     Id,
+    Duplicate,
+    Story,
 }
 
 impl std::str::FromStr for Filter {
@@ -42,12 +45,17 @@ impl std::str::FromStr for Filter {
             "entity" | "wikidata" => FilterField::Entity,
             "source" => FilterField::Source,
             "id" => FilterField::Id,
+            "duplicate" => FilterField::Duplicate,
+            "story" => FilterField::Story,
             other => {
                 return Err(format!(
-                    "unknown filter {other:?}; use lang, type, entity, source or id"
+                    "unknown filter {other:?}; use lang, type, entity, source, id, duplicate or story"
                 ));
             }
         };
+        if field == FilterField::Duplicate && !matches!(value.trim(), "true" | "false") {
+            return Err(format!("{text:?}: duplicate=true or duplicate=false"));
+        }
         Ok(Self {
             field,
             value: value.trim().to_owned(),
@@ -66,6 +74,8 @@ impl Filter {
                 .any(|e| e["wikidata"] == self.value.as_str() || e["name"] == self.value.as_str()),
             FilterField::Source => article["source"] == self.value.as_str(),
             FilterField::Id => article["id"] == self.value.as_str(),
+            FilterField::Duplicate => article["duplicate"].is_object() == (self.value == "true"),
+            FilterField::Story => article["story"]["id"] == self.value.as_str(),
         }
     }
 }
@@ -169,7 +179,7 @@ mod tests {
     #[test]
     fn filters() {
         let article = serde_json::json!({
-            "id": "a", "source": "antara", "language": {"code": "ind"},
+            "id": "a", "source": "antara", "language": {"code": "ind"}, "story": {"id": "a"},
             "entities": [{"name": "North Korea", "type": "LOC", "wikidata": "Q423"}]
         });
         for (filter, expected) in [
@@ -180,10 +190,21 @@ mod tests {
             ("entity=Q423", true),
             ("source=antara", true),
             ("id=b", false),
+            ("duplicate=false", true),
+            ("duplicate=true", false),
+            ("story=a", true),
         ] {
             let filter: Filter = filter.parse().expect("valid");
             assert_eq!(filter.matches(&article), expected, "{filter:?}");
         }
+        let copy = serde_json::json!({"id": "c", "duplicate": {"of": "a", "similarity": 0.9}});
+        assert!(
+            "duplicate=true"
+                .parse::<Filter>()
+                .expect("valid")
+                .matches(&copy)
+        );
+        assert!("duplicate=maybe".parse::<Filter>().is_err());
         assert!("nope=1".parse::<Filter>().is_err());
         assert!("lang".parse::<Filter>().is_err());
     }
