@@ -16,7 +16,7 @@ pub struct DedupSettings {
     pub threshold: f32,
     /// Copies further apart in event time than this are not compared (hours).
     pub window_hours: f64,
-    /// Entries the index holds at most, about 190 bytes each; the oldest go first.
+    /// Entries the index holds at most, about 197 bytes each; the oldest go first.
     pub max_entries: usize,
     /// Words per shingle. Part of the fingerprint format: every instance of a group must use
     /// the same (records of another format are ignored).
