@@ -40,6 +40,56 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Print every environment variable kabar reads.
     EnvVars,
+    /// Check the configuration and the routes as `run` would before it connects, and report
+    /// every problem with where it came from (exit status 0, or 78 when there are problems).
+    Validate(ValidateArgs),
+    /// Print the effective configuration (defaults, file, environment, flags) as TOML,
+    /// secrets masked.
+    Config(ValidateArgs),
+    /// Manage the Kafka topics kabar uses.
+    #[command(subcommand)]
+    Topics(TopicsCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Routes file (overrides pipeline.routes_file).
+    #[arg(long)]
+    pub routes: Option<PathBuf>,
+}
+
+impl ValidateArgs {
+    /// The flags that override configuration, and the settings they set.
+    pub fn apply(&self, config: &mut Config) -> Vec<(&'static str, &'static str)> {
+        let mut set = Vec::new();
+        if let Some(routes) = &self.routes {
+            config.pipeline.routes_file = Some(routes.clone());
+            set.push(("pipeline.routes_file", "--routes"));
+        }
+        set
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Create every topic of a topic list (lines of `name partitions retention.ms`; `#`
+    /// comments) that does not exist yet, in one request, then check that all exist.
+    Create(TopicsCreateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TopicsCreateArgs {
+    /// The topic list, e.g. deploy/topics.txt.
+    pub file: PathBuf,
+    /// Kafka bootstrap servers (overrides kafka.brokers).
+    #[arg(long)]
+    pub brokers: Option<String>,
+    /// Replicas per partition.
+    #[arg(long, default_value_t = 1)]
+    pub replication_factor: i32,
+    /// Prepended to every topic name (tests).
+    #[arg(long, default_value = "")]
+    pub prefix: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,7 +168,7 @@ pub struct RunArgs {
     /// Without Kafka: keep reading stdin or a growing file after its end.
     #[arg(long)]
     pub follow: bool,
-    /// Address for /metrics, /healthz and /readyz (overrides http.listen).
+    /// Address for /metrics, /healthz, /readyz and /status (overrides http.listen).
     #[arg(long)]
     pub http_addr: Option<SocketAddr>,
     /// Routes file (overrides pipeline.routes_file).
@@ -139,21 +189,33 @@ pub struct EnrichArgs {
 impl RunArgs {
     /// The flags that override configuration.
     pub fn apply(&self, config: &mut Config) {
+        self.apply_naming(config);
+    }
+
+    /// The flags that override configuration; returns which settings they set, and the flag.
+    pub fn apply_naming(&self, config: &mut Config) -> Vec<(&'static str, &'static str)> {
+        let mut set = Vec::new();
         if let Some(brokers) = &self.brokers {
             config.kafka.brokers.clone_from(brokers);
+            set.push(("kafka.brokers", "--brokers"));
         }
         if let Some(group) = &self.group_id {
             config.kafka.group_id.clone_from(group);
+            set.push(("kafka.group_id", "--group-id"));
         }
         if let Some(topics) = &self.input_topics {
             config.kafka.input_topics.clone_from(topics);
+            set.push(("kafka.input_topics", "--input-topics"));
         }
         if let Some(addr) = self.http_addr {
             config.http.listen = addr;
+            set.push(("http.listen", "--http-addr"));
         }
         if let Some(routes) = &self.routes {
             config.pipeline.routes_file = Some(routes.clone());
+            set.push(("pipeline.routes_file", "--routes"));
         }
+        set
     }
 
     /// What file mode reads and writes, when no brokers are configured.

@@ -10,6 +10,7 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::dead_letter::DeadLetter;
 use crate::engine::Engine;
 use crate::events::{self, DeadLetterSource, DeadLettered, MessageConsumed, OutputProduced};
+use crate::status::InputProgress;
 
 /// What file mode reads and where it writes.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct FileModeOptions {
     /// Keep reading stdin or a growing file after its end.
     pub follow: bool,
     pub dead_letter_topic: String,
+    /// Counts what is done, and what there is to do when known (`/status`).
+    pub progress: Arc<InputProgress>,
 }
 
 /// What a run did, for the closing summary.
@@ -83,12 +87,18 @@ pub async fn run(
             options.output_dir.display()
         )
     })?;
+    if !options.follow {
+        if let Some(total) = count_items(&options.input) {
+            options.progress.total.store(total, Ordering::Relaxed);
+        }
+    }
     let (mut receiver, reader) =
         spawn_reader(options.input.clone(), options.follow, shutdown.clone());
 
     let mut writers: BTreeMap<String, BufWriter<File>> = BTreeMap::new();
     let mut summary = Summary::default();
     while let Some(item) = receiver.recv().await {
+        options.progress.done.fetch_add(1, Ordering::Relaxed);
         events::emit(MessageConsumed { topic: "file" });
         let payload: Arc<[u8]> = Arc::from(item.payload.as_slice());
         match engine.enrich(payload).await {
@@ -136,6 +146,38 @@ pub async fn run(
     }
     reader.await.context("input reader failed")??;
     Ok(summary)
+}
+
+/// How many items `input` holds (one per file, one per non-empty line of line files); `None`
+/// for stdin or what cannot be read now (the reader reports that).
+fn count_items(input: &Path) -> Option<u64> {
+    if input.as_os_str() == "-" {
+        return None;
+    }
+    let files = if fs::metadata(input).ok()?.is_dir() {
+        fs::read_dir(input)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.is_file())
+            .collect()
+    } else {
+        vec![input.to_path_buf()]
+    };
+    let mut total = 0;
+    for path in files {
+        total += if is_line_file(&path) {
+            let file = File::open(&path).ok()?;
+            BufReader::new(file)
+                .split(b'\n')
+                .filter_map(Result::ok)
+                .filter(|line| !line.trim_ascii().is_empty())
+                .count() as u64
+        } else {
+            1
+        };
+    }
+    Some(total)
 }
 
 fn write_line(
