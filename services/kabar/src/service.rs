@@ -202,6 +202,7 @@ async fn publish_readiness(state: Arc<ServiceState>, stop: CancellationToken) {
             events::emit(ReadinessChanged {
                 ready,
                 reasons: &reasons,
+                initial: last.is_none(),
             });
             last = Some(ready);
         }

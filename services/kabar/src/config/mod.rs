@@ -239,26 +239,41 @@ impl Config {
                 problem(setting, message);
             }
         }
-        let unknown = self.language_priors().unknown_codes();
-        if !unknown.is_empty() {
-            let setting = if self
-                .pipeline
-                .expected_languages
-                .iter()
-                .chain(&self.pipeline.allowed_languages)
-                .any(|code| unknown.contains(code))
-            {
-                "pipeline.expected_languages"
-            } else {
-                "pipeline.source_languages"
-            };
-            problem(
-                setting,
-                format!(
-                    "unknown language codes: {} (ISO 639-3 codes such as ind, zsm, eng)",
-                    unknown.join(", ")
+        let known = kabar_pipeline::lang::supported_codes();
+        let unknown = |codes: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+            codes
+                .filter(|code| !known.contains(&code.as_str()))
+                .cloned()
+                .collect()
+        };
+        let sources = &self.pipeline.source_languages;
+        for (setting, codes) in [
+            (
+                "pipeline.expected_languages",
+                unknown(&mut self.pipeline.expected_languages.iter()),
+            ),
+            (
+                "pipeline.allowed_languages",
+                unknown(&mut self.pipeline.allowed_languages.iter()),
+            ),
+            (
+                "pipeline.source_languages",
+                unknown(
+                    &mut sources
+                        .values()
+                        .flat_map(|own| own.expected.iter().chain(&own.allowed)),
                 ),
-            );
+            ),
+        ] {
+            if !codes.is_empty() {
+                problem(
+                    setting,
+                    format!(
+                        "unknown language codes: {} (ISO 639-3 codes such as ind, zsm, eng)",
+                        codes.join(", ")
+                    ),
+                );
+            }
         }
         problems
     }

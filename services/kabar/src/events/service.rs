@@ -133,6 +133,8 @@ impl InternalEvent for SignalReceived {
 pub struct ReadinessChanged<'a> {
     pub ready: bool,
     pub reasons: &'a [String],
+    /// The state at start-up (not ready yet is no news then).
+    pub initial: bool,
 }
 
 impl InternalEvent for ReadinessChanged<'_> {
@@ -140,6 +142,8 @@ impl InternalEvent for ReadinessChanged<'_> {
         METRICS.ready.set(i64::from(self.ready));
         if self.ready {
             tracing::info!(target: SERVICE, "ready");
+        } else if self.initial {
+            tracing::info!(target: SERVICE, reasons = ?self.reasons, "not ready yet");
         } else {
             tracing::warn!(target: SERVICE, reasons = ?self.reasons, "not ready");
         }
