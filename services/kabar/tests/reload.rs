@@ -85,7 +85,9 @@ async fn routes_replaced_under_load_route_each_article_wholly_old_or_new() {
         },
     );
     wait_until("kabar ready", Duration::from_secs(90), || {
-        kabar.get("/readyz").is_some_and(|(status, _)| status == 200)
+        kabar
+            .get("/readyz")
+            .is_some_and(|(status, _)| status == 200)
     });
     let first = kabar.status();
     let old_digest = first["routes"]["digest"].as_str().unwrap().to_owned();
@@ -145,7 +147,12 @@ async fn routes_replaced_under_load_route_each_article_wholly_old_or_new() {
     for id in &everything {
         let counts: Vec<Vec<usize>> = per_topic
             .iter()
-            .map(|tables| tables.iter().map(|t| t.get(id).copied().unwrap_or(0)).collect())
+            .map(|tables| {
+                tables
+                    .iter()
+                    .map(|t| t.get(id).copied().unwrap_or(0))
+                    .collect()
+            })
             .collect();
         let in_old = counts[0].iter().any(|c| *c > 0);
         let in_new = counts[1].iter().any(|c| *c > 0);
@@ -166,7 +173,10 @@ async fn routes_replaced_under_load_route_each_article_wholly_old_or_new() {
     );
     assert_eq!((lost, duplicated, mixed), (0, 0, 0));
     assert_eq!(by_old + by_new, ARTICLES);
-    assert!(by_old >= ARTICLES / 3 && by_new > 0, "the swap came mid-stream");
+    assert!(
+        by_old >= ARTICLES / 3 && by_new > 0,
+        "the swap came mid-stream"
+    );
     // No consumer restart, no rebalance: one assignment at start-up, no revocation.
     assert_eq!(kabar.metric("kabar_rebalances_total{kind=\"revoke\"}"), 0.0);
     assert_eq!(kabar.metric("kabar_rebalances_total{kind=\"assign\"}"), 1.0);
@@ -176,7 +186,10 @@ async fn routes_replaced_under_load_route_each_article_wholly_old_or_new() {
     );
 
     // A broken file: refused, the routes in force stay, /status and the metrics say so.
-    let new_digest = kabar.status()["routes"]["digest"].as_str().unwrap().to_owned();
+    let new_digest = kabar.status()["routes"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     write_atomically(&routes, "[[route]]\ntopic = \"unterminated\n");
     wait_until("the broken file refused", Duration::from_secs(30), || {
         kabar.status()["lastReload"]["result"] == "failure"
