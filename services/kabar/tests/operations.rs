@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -356,4 +357,75 @@ async fn exit_statuses_follow_sysexits() {
         Some("[redacted]")
     );
     assert_eq!(parsed["kafka"]["brokers"].as_str(), Some("b:9093"));
+}
+
+#[test]
+fn the_start_up_log_has_one_field_per_setting() {
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(KABAR)
+        .args([
+            "--log-format",
+            "json",
+            "run",
+            "--http-addr",
+            "127.0.0.1:0",
+            "--input",
+        ])
+        .arg(repo_root().join("deploy/samples"))
+        .arg("--output-dir")
+        .arg(out.path())
+        .env_remove("KABAR_KAFKA_BROKERS")
+        .env("KABAR_LOG_LEVEL", "info")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let mut fields = BTreeSet::new();
+    for line in String::from_utf8_lossy(&output.stderr).lines() {
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if event["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("configuration:"))
+        {
+            fields.extend(event.as_object().unwrap().keys().cloned());
+        }
+    }
+    let defaults = serde_json::to_value(kabar::config::Config::default()).unwrap();
+    for (section, keys) in defaults.as_object().unwrap() {
+        for key in keys.as_object().unwrap().keys() {
+            let field = format!("{section}.{key}");
+            assert!(fields.contains(&field), "no log field {field}: {fields:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn file_mode_status_counts_its_input() {
+    use kabar::service::{self, FileInput};
+    let out = tempfile::tempdir().unwrap();
+    let mut config = kabar::config::Config::default();
+    config.http.listen = "127.0.0.1:0".parse().unwrap();
+    let samples = repo_root().join("deploy/samples");
+    let running = service::start(
+        config,
+        FileInput {
+            input: Some(samples.clone()),
+            output_dir: out.path().to_path_buf(),
+            follow: false,
+        },
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let state = std::sync::Arc::clone(running.state());
+    let summary = running.wait().await.unwrap().unwrap();
+    let document = serde_json::to_value(state.document()).unwrap();
+    assert_eq!(document["mode"], "files");
+    assert!(document.get("delivery").is_none());
+    let processed = summary.articles + summary.dead_letters;
+    assert_eq!(document["input"]["done"], processed);
+    assert_eq!(document["input"]["total"], processed);
+    assert_eq!(document["input"]["path"], samples.display().to_string());
+    assert_eq!(document["routes"]["source"], "(defaults)");
 }
