@@ -184,7 +184,7 @@ pub async fn run(
         events::emit(ProducerFlushFailed { error: &error });
     }
     let _ = store_retries.await;
-    let _ = probe.await;
+    probe.abort();
     shared.tracker.store_pending(|topic, partition, offset| {
         store_offset(&shared.consumer, topic, partition, offset)
     });

@@ -178,7 +178,7 @@ pub async fn run(
         state.set_in_flight(0);
     }
     state.health.set_shutting_down();
-    let _ = probe.await;
+    probe.abort();
     events::emit(ExactlyOnceStopped);
     Ok(())
 }
