@@ -14,6 +14,7 @@
 //! - [`metrics`]: the Prometheus registry and its closed label sets.
 //! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
 //! - [`telemetry`]: the logger; [`signals`]: SIGTERM and SIGINT for the process.
+//! - [`progress`]: progress of long runs on stderr (a bar on a terminal, log lines otherwise).
 //! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`.
 
 pub mod cli;
@@ -26,6 +27,7 @@ pub mod files;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod progress;
 pub mod service;
 pub mod signals;
 pub mod telemetry;

@@ -50,6 +50,14 @@ pub struct Metrics {
     pub ready: IntGauge,
     /// Always 1; the version is a label.
     pub build_info: IntGaugeVec,
+    /// File mode: files in the input (0 in Kafka mode, and for stdin).
+    pub input_files: IntGauge,
+    /// File mode: files of the input done.
+    pub input_files_done: IntGauge,
+    /// File mode: bytes in the input's files, as listed at start.
+    pub input_bytes: IntGauge,
+    /// File mode: input bytes done.
+    pub input_bytes_done: IntGauge,
 }
 
 /// The process-wide metrics.
@@ -169,6 +177,24 @@ impl Metrics {
         build_info
             .with_label_values(&[kabar_pipeline::VERSION])
             .set(1);
+        let gauge = |name: &str, help: &str| {
+            let metric = IntGauge::new(name, help).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let input_files = gauge(
+            "kabar_input_files",
+            "File mode: files in the input (0 in Kafka mode and for stdin).",
+        );
+        let input_files_done = gauge(
+            "kabar_input_files_done",
+            "File mode: files of the input done.",
+        );
+        let input_bytes = gauge(
+            "kabar_input_bytes",
+            "File mode: bytes in the input's files, as listed at start.",
+        );
+        let input_bytes_done = gauge("kabar_input_bytes_done", "File mode: input bytes done.");
 
         // Pre-register closed label sets so dashboards see zeros, not gaps.
         for stage in Stage::ALL {
@@ -217,6 +243,10 @@ impl Metrics {
             transactions,
             ready,
             build_info,
+            input_files,
+            input_files_done,
+            input_bytes,
+            input_bytes_done,
         }
     }
 

@@ -10,7 +10,8 @@ pub fn init(format: LogFormat, level: &str) -> anyhow::Result<()> {
         .map_err(|error| anyhow::anyhow!("invalid log level {level:?}: {error}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        // stderr, with a progress bar lifted around each line.
+        .with_writer(crate::progress::LogWriter);
     match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
