@@ -121,13 +121,18 @@ impl InputPlan {
     }
 
     /// Articles in the input: one per non-blank line of `.jsonl` files, one per other file;
-    /// `None` for stdin. Reads every line file once.
+    /// `None` for stdin and named pipes. Reads every line file once.
     pub fn count_articles(&self) -> anyhow::Result<Option<u64>> {
         if *self == InputPlan::Stdin {
             return Ok(None);
         }
+        let files = self.file_list();
+        // A named pipe read here would lose what it carries.
+        if files.iter().any(|(path, _)| !path.is_file()) {
+            return Ok(None);
+        }
         let mut count = 0u64;
-        for (path, _) in self.file_list() {
+        for (path, _) in files {
             if !is_line_file(&path) {
                 count += 1;
                 continue;

@@ -15,7 +15,7 @@
 //! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
 //! - [`telemetry`]: the logger; [`signals`]: SIGTERM and SIGINT for the process.
 //! - [`progress`]: progress of long runs on stderr (a bar on a terminal, log lines otherwise).
-//! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`.
+//! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`; completions and man pages.
 
 pub mod cli;
 pub mod config;
