@@ -12,7 +12,7 @@
 //! - [`dead_letter`]: why an input could not be enriched, as every mode reports it.
 //! - [`events`]: telemetry: each thing that happens writes its log line and metrics in one place.
 //! - [`metrics`]: the Prometheus registry and its closed label sets.
-//! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`http`]: `/metrics`, `/healthz`, `/readyz`, and at `/` the live [`page`].
 //! - [`telemetry`]: the logger; [`signals`]: SIGTERM and SIGINT for the process.
 //! - [`progress`]: progress of long runs on stderr (a bar on a terminal, log lines otherwise).
 //! - [`tools`]: `kabar produce`, `kabar tail` and `kabar replay`; completions and man pages.
@@ -27,6 +27,7 @@ pub mod files;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod page;
 pub mod progress;
 pub mod service;
 pub mod signals;

@@ -26,7 +26,7 @@ pub struct HttpServing {
 impl InternalEvent for HttpServing {
     fn emit(self) {
         let addr = self.addr;
-        tracing::info!(target: SERVICE, %addr, "serving /metrics, /healthz and /readyz");
+        tracing::info!(target: SERVICE, %addr, "serving the live page at /, /metrics, /healthz and /readyz");
     }
 }
 
