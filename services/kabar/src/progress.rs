@@ -146,6 +146,14 @@ impl Progress {
             .unwrap_or_else(PoisonError::into_inner) = note;
     }
 
+    /// Runs `write` (output for the same terminal) with the bar lifted.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
     /// Clears the bar, or stops the log lines.
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
@@ -170,9 +178,9 @@ impl Drop for Progress {
 fn style(unit: Unit, known_total: bool) -> ProgressStyle {
     let template = match (unit, known_total) {
         (Unit::Messages, true) => {
-            "{prefix:.bold} {wide_bar:.cyan/blue} {human_pos}/{human_len} {per_sec:.green} {eta:.yellow} left {msg}"
+            "{prefix:.bold} {wide_bar:.cyan/blue} {human_pos}/{human_len} {rate:.green} {eta:.yellow} left {msg}"
         }
-        (Unit::Messages, false) => "{spinner} {prefix:.bold} {human_pos} {per_sec:.green} {msg}",
+        (Unit::Messages, false) => "{spinner} {prefix:.bold} {human_pos} {rate:.green} {msg}",
         (Unit::Bytes, true) => {
             "{prefix:.bold} {wide_bar:.cyan/blue} {bytes}/{total_bytes} {binary_bytes_per_sec:.green} {eta:.yellow} left {msg}"
         }
@@ -182,6 +190,12 @@ fn style(unit: Unit, known_total: bool) -> ProgressStyle {
     };
     ProgressStyle::with_template(template)
         .unwrap()
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{}/s", HumanCount(state.per_sec().round() as u64));
+            },
+        )
         .progress_chars("=> ")
 }
 

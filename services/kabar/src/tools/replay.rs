@@ -225,11 +225,13 @@ pub async fn run(
                         .key()
                         .map(|k| String::from_utf8_lossy(k).into_owned())
                         .unwrap_or_default();
-                    writeln!(
-                        stdout,
-                        "would replay {topic} partition {partition} offset {offset} to {target}: \
-                         {code} ({reason}), key {key:?}"
-                    )?;
+                    progress.suspend(|| {
+                        writeln!(
+                            stdout,
+                            "would replay {topic} partition {partition} offset {offset} to \
+                             {target}: {code} ({reason}), key {key:?}"
+                        )
+                    })?;
                 }
                 Some(producer) => {
                     let delivery = send(producer, &message, &target).await?;

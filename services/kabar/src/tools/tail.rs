@@ -190,7 +190,13 @@ pub async fn run(
                 total += u64::try_from(end - start).unwrap_or(0);
             }
         }
-        progress = Progress::start("tail", Unit::Messages, Some(total), Display::for_stderr());
+        // On a terminal the records themselves show how far tail is.
+        let display = if std::io::stdout().is_terminal() {
+            Display::Hidden
+        } else {
+            Display::for_stderr()
+        };
+        progress = Progress::start("tail", Unit::Messages, Some(total), display);
     }
 
     let format = options
