@@ -51,11 +51,11 @@ pub fn watermarks(
             .with_context(|| format!("cannot read the offsets of {topic} partition {id}"))?;
         partitions.insert(id, Watermarks { low, high });
     }
-    if partitions.is_empty() {
-        bail!("topic {topic} has no partition {only:?}");
-    }
     if let Some(missing) = only.iter().find(|p| !partitions.contains_key(p)) {
         bail!("topic {topic} has no partition {missing}");
+    }
+    if partitions.is_empty() {
+        bail!("topic {topic} has no partitions");
     }
     Ok(partitions)
 }
