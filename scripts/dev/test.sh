@@ -76,6 +76,8 @@ ensure_tools() {
   # specification's schema vendored, and ruamel.yaml) from PyPI, in a venv of its own.
   command -v prometheus >/dev/null || apt_install prometheus
   ensure_promtool
+  # The live page's browser test (services/kabar/tests/page.rs): headless Chromium from Debian.
+  [ -x /usr/bin/chromium ] || apt_install chromium
   ensure_check_jsonschema
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy

@@ -1,5 +1,6 @@
-//! `/metrics`, `/healthz`, `/readyz` and `/status`.
+//! `/metrics`, `/healthz`, `/readyz` and `/status`, and the live page at `/`.
 //!
+//! - `/`: the live page ([`page`](crate::page)), updated from `/metrics` and `/status`.
 //! - `/healthz`: 200 while the process lives.
 //! - `/readyz`: 200 when the instance can do its job, else 503 with the reasons, one a line
 //!   ([`Health::not_ready_reasons`](crate::status::Health::not_ready_reasons)).
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -36,6 +37,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let app = Router::new()
+        .route("/", get(page))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -64,6 +66,13 @@ async fn readyz(State(state): State<Arc<ServiceState>>) -> (StatusCode, String) 
 async fn status(State(state): State<Arc<ServiceState>>) -> impl IntoResponse {
     let body = serde_json::to_string(&state.document()).unwrap_or_else(|_| "{}".to_owned());
     ([(header::CONTENT_TYPE, "application/json")], body)
+}
+
+async fn page() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(crate::page::HTML),
+    )
 }
 
 async fn metrics() -> impl IntoResponse {

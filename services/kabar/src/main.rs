@@ -13,9 +13,10 @@ use kabar::exit::Exit;
 use kabar::files::Summary;
 use kabar::reload::{ConfigSource, Flags};
 use kabar::service::{SHUTDOWN_BUDGET, ServiceOptions};
+use kabar::tools::manual;
 use kabar::tools::produce::{self, ProduceOptions};
 use kabar::tools::replay::{self, ReplayOptions};
-use kabar::tools::tail::{self, TailOptions};
+use kabar::tools::tail::{self, Start, TailOptions};
 use kabar::{enrich, kafka, service, signals, telemetry, validate};
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +24,8 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of stdout went away (`kabar man | head`): nothing more to say.
+        Err(error) if is_broken_pipe(&error) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             // The logger may not be installed yet: report on stderr directly.
             let _ = writeln!(std::io::stderr(), "kabar: error: {error:#}");
@@ -51,7 +54,35 @@ fn log_flags(
     }
 }
 
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Commands about the command line itself need no configuration.
+    match &cli.command {
+        Command::Completions(args) => {
+            manual::completions(args.shell, &mut std::io::stdout().lock());
+            return Ok(());
+        }
+        Command::Man(args) => {
+            return match &args.dir {
+                Some(dir) => {
+                    let mut stdout = std::io::stdout().lock();
+                    for name in manual::man_pages(dir)? {
+                        writeln!(stdout, "{}", dir.join(name).display())?;
+                    }
+                    Ok(())
+                }
+                None => manual::man_page(&mut std::io::stdout().lock()),
+            };
+        }
+        _ => {}
+    }
     let log_flags = log_flags(cli.log_format, cli.log_level.clone());
     match cli.command {
         Command::Run(args) => {
@@ -147,12 +178,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tail(args) => {
             cli::override_brokers(&mut config, args.brokers.as_deref())?;
             telemetry::init(config.log.format, &config.log.level)?;
+            let start = match (args.from_beginning, args.offset, args.since) {
+                (_, _, Some(time)) => Start::Time(time),
+                (_, Some(offset), None) => Start::Offset(offset),
+                (true, None, None) => Start::Beginning,
+                (false, None, None) => Start::End,
+            };
+            let idle_timeout = match args.idle_timeout {
+                Some(seconds) => Some(
+                    std::time::Duration::try_from_secs_f64(seconds)
+                        .context("--idle-timeout must be a number of seconds, 0 or more")?,
+                ),
+                None => None,
+            };
             let options = TailOptions {
                 topic: args.topic,
-                from_beginning: args.from_beginning,
+                partitions: args.partitions,
+                start,
                 filters: args.filters,
                 max: args.max,
-                idle_timeout: args.idle_timeout.map(std::time::Duration::from_secs_f64),
+                until_end: args.until_end,
+                idle_timeout,
+                format: args.format,
+                isolation: args.isolation,
             };
             with_runtime(false, |shutdown| async move {
                 tail::run(&config, options, shutdown).await.map(|_| ())
@@ -162,14 +210,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli::override_brokers(&mut config, args.brokers.as_deref())?;
             telemetry::init(config.log.format, &config.log.level)?;
             let options = ReplayOptions {
+                topic: args
+                    .from
+                    .unwrap_or_else(|| config.kafka.dead_letter_topic.clone()),
                 codes: args.codes,
                 group: args.group,
                 dry_run: args.dry_run,
+                max: args.max,
+                since: args.since,
+                until: args.until,
+                to: args.to,
+                batch_size: args.batch_size,
             };
             with_runtime(false, |shutdown| async move {
                 replay::run(&config, options, shutdown).await.map(|_| ())
             })
         }
+        Command::Completions(_) | Command::Man(_) => Ok(()),
         Command::Enrich(args) => {
             telemetry::init(config.log.format, &config.log.level)?;
             enrich::command(config, args)

@@ -73,6 +73,14 @@ pub struct Metrics {
     pub sent_bytes: IntCounterVec,
     /// Bytes received from brokers, by client.
     pub received_bytes: IntCounterVec,
+    /// File mode: files in the input (0 in Kafka mode, and for stdin).
+    pub input_files: IntGauge,
+    /// File mode: files of the input done.
+    pub input_files_done: IntGauge,
+    /// File mode: bytes in the input's files, as listed at start.
+    pub input_bytes: IntGauge,
+    /// File mode: input bytes done.
+    pub input_bytes_done: IntGauge,
 }
 
 /// The process-wide metrics.
@@ -265,6 +273,19 @@ impl Metrics {
                 prometheus::process_collector::ProcessCollector::for_self(),
             ))
             .unwrap();
+        let input_files = gauge(
+            "kabar_input_files",
+            "File mode: files in the input (0 in Kafka mode and for stdin).",
+        );
+        let input_files_done = gauge(
+            "kabar_input_files_done",
+            "File mode: files of the input done.",
+        );
+        let input_bytes = gauge(
+            "kabar_input_bytes",
+            "File mode: bytes in the input's files, as listed at start.",
+        );
+        let input_bytes_done = gauge("kabar_input_bytes_done", "File mode: input bytes done.");
 
         // Pre-register closed label sets so dashboards see zeros, not gaps.
         for stage in Stage::ALL {
@@ -335,6 +356,10 @@ impl Metrics {
             request_errors,
             sent_bytes,
             received_bytes,
+            input_files,
+            input_files_done,
+            input_bytes,
+            input_bytes_done,
         }
     }
 

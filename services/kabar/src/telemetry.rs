@@ -1,6 +1,7 @@
 //! Structured logs with tracing, as text or JSON, to stderr; the level can be changed while
 //! kabar runs (a configuration reload).
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -22,16 +23,24 @@ pub fn parse_level(level: &str) -> anyhow::Result<EnvFilter> {
 pub fn init(format: LogFormat, level: &str) -> anyhow::Result<()> {
     let (filter, handle) = reload::Layer::new(parse_level(level)?);
     let registry = tracing_subscriber::registry().with(filter);
+    // stderr, with a progress bar lifted around each line; colours for a person at a terminal,
+    // not for a file or a log collector.
+    let ansi = std::io::stderr().is_terminal();
     let installed = match format {
         LogFormat::Text => registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(crate::progress::LogWriter)
+                    .with_ansi(ansi),
+            )
             .try_init(),
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
                     .flatten_event(true)
-                    .with_writer(std::io::stderr),
+                    .with_writer(crate::progress::LogWriter)
+                    .with_ansi(ansi),
             )
             .try_init(),
     };

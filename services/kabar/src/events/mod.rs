@@ -4,6 +4,7 @@
 //! an event and [`emit`] it; they never touch [`METRICS`](crate::metrics::METRICS) or a log format.
 //!
 //! - [`article`]: what happens to an article: consumed, enriched, dead-lettered, produced.
+//! - [`input`]: file mode's progress through its input.
 //! - [`kafka`]: the Kafka client and the at-least-once loop: errors, retries, rebalances, commits.
 //! - [`transaction`]: the exactly-once loop's transactions.
 //! - [`service`]: start, the HTTP endpoint, signals, readiness, shutdown.
@@ -14,11 +15,13 @@
 
 pub mod article;
 pub mod config;
+pub mod input;
 mod internal_event;
 pub mod kafka;
 pub mod service;
 pub mod transaction;
 
+pub use input::{InputMeasured, InputProgressed};
 pub use internal_event::InternalEvent;
 
 pub use article::{

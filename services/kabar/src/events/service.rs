@@ -103,7 +103,7 @@ pub struct HttpServing {
 impl InternalEvent for HttpServing {
     fn emit(self) {
         let addr = self.addr;
-        tracing::info!(target: SERVICE, %addr, "serving /metrics, /healthz, /readyz and /status");
+        tracing::info!(target: SERVICE, %addr, "serving the live page at /, /metrics, /healthz, /readyz and /status");
     }
 }
 
