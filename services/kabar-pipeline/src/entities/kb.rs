@@ -145,17 +145,14 @@ pub struct KnowledgeBase {
     by_qid: HashMap<u32, u32>,
 }
 
-/// The parts compiled into kabar, freest licence first.
-pub const BUNDLED: [KbPart; 3] = [
+/// The parts compiled into kabar, freest licence first. The builder's ODbL part (cities of the
+/// Countries States Cities Database) is left out: with it the GUM links were less precise
+/// (0.950 against 0.973 on GUM's other genres) and Indonesian news no better linked.
+pub const BUNDLED: [KbPart; 2] = [
     KbPart {
         name: "permissive",
         entities: include_bytes!("../../data/entities/kb/permissive/entities.tsv.gz"),
         aliases: include_bytes!("../../data/entities/kb/permissive/aliases.tsv.gz"),
-    },
-    KbPart {
-        name: "odbl",
-        entities: include_bytes!("../../data/entities/kb/odbl/entities.tsv.gz"),
-        aliases: include_bytes!("../../data/entities/kb/odbl/aliases.tsv.gz"),
     },
     KbPart {
         name: "ccbysa",

@@ -73,6 +73,9 @@ const MARGIN: i32 = 10;
 const CONTEXT_BONUS: i32 = 12;
 /// Bonus for a candidate of the country of the article's language or source.
 const HOME_BONUS: i32 = 8;
+/// A person at least this famous (a head of state or government, current or former) is linked
+/// by full name without their country in the article.
+const PERSON_WITHOUT_CONTEXT: u8 = 80;
 /// More candidates than this are not weighed (a bound for hostile input).
 const MAX_CANDIDATES: usize = 16;
 
@@ -183,10 +186,6 @@ fn candidates(kb: &KnowledgeBase, item: &Linkable<'_>, languages: Languages) -> 
             if entity.entity_type != item.entity_type {
                 continue;
             }
-            // Part of a name ("Putin") is a name for people only.
-            if alias.form == AliasForm::Short && item.entity_type != EntityType::Person {
-                continue;
-            }
             if let Some(known) = out.iter_mut().find(|c| c.entity == alias.entity) {
                 known.form = known.form.max(alias.form);
                 known.common &= alias.common;
@@ -239,7 +238,18 @@ fn decide(
     }
     let (score, candidate) = best?;
     let clear = second == i32::MIN || score - second >= MARGIN;
-    (clear && score >= threshold(entity_type, candidate.form, candidate.common))
+    // A person named by a part of the name ("Jesus", "Putin"), or one of the many people of
+    // middling fame, is the knowledge base's only where the article is about their country:
+    // the knowledge base knows a few of the world's people, the news names many more.
+    let entity = kb.entity(candidate.entity);
+    let needs_country = entity_type == EntityType::Person
+        && (candidate.form == AliasForm::Short || entity.prior < PERSON_WITHOUT_CONTEXT);
+    let in_context = countries.contains(entity.country)
+        || home == Some(entity.country)
+        || context.country == Some(entity.country);
+    (clear
+        && score >= threshold(entity_type, candidate.form, candidate.common)
+        && (!needs_country || in_context))
         .then_some(candidate.entity)
 }
 
