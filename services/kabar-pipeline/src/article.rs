@@ -142,6 +142,10 @@ pub struct Entity {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub wikidata: String,
     pub mentions: Vec<Mention>,
+    /// How much the article is about it, 0 (in passing) to 1 (its subject): headline, lead,
+    /// frequency and position of its mentions.
+    #[serde(skip_serializing_if = "is_zero_f32")]
+    pub salience: f32,
 }
 
 /// Where a mention is: field and half-open range in Unicode code points.

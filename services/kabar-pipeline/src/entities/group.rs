@@ -61,6 +61,7 @@ pub(crate) fn group(
                     entity_type: mention.entity_type,
                     wikidata,
                     mentions: Vec::new(),
+                    salience: 0.0,
                 },
                 mention.known,
                 Vec::new(),

@@ -17,7 +17,9 @@
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
 //!    name merged into it, and strong gazetteer names the tagger passed over added.
 //! 4. `group` groups the mentions of the article into entities: repeats of a name are
-//!    mentions of it, and a lone "Kim" joins "Kim Jong Un".
+//!    mentions of it, and a lone "Kim" joins "Kim Jong Un"; `link` links them to the
+//!    [`kb`] (knowledge base) by type, context and popularity, or leaves them unlinked.
+//! 5. `salience` scores how much the article is about each entity.
 //!
 //! [`EntityTagger`], the stage, is here: it runs 1 and 2 over the title and the body, turns the
 //! tags into spans, and hands them to 3 and 4.
@@ -32,6 +34,7 @@ pub mod lexicon;
 mod link;
 pub mod model;
 mod resolve;
+mod salience;
 pub mod tokens;
 #[cfg(any(feature = "train", test))]
 pub mod train;
@@ -184,7 +187,9 @@ impl EntityTagger {
             self.find_mentions(field, text, language, &mut mentions);
         }
         group::propagate(&mut mentions, title, body, self.model.common_words());
-        group::group(&self.gazetteer, &self.kb, context, mentions, title, body)
+        let mut entities = group::group(&self.gazetteer, &self.kb, context, mentions, title, body);
+        salience::score(&mut entities, body);
+        entities
     }
 
     fn find_mentions(
