@@ -8,7 +8,7 @@
                                    share of news.conll gold mentions whose surface the KB knows
   coverage.py all                  all of the above (idner train only)
 
---classes picks the licence classes loaded (default permissive,odbl,ccbysa). --misses N prints
+--classes picks the licence classes loaded (default permissive,ccbysa). --misses N prints
 the N most frequent unknown surfaces (do this on train splits only).
 
 A surface is "known" when an alias equals it exactly, or (case-insensitively) when the alias is
@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import gzip
 import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).parent
-SHARED = Path("/work/shared/data")
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SHARED = Path(os.environ.get("KABAR_SHARED_DIR") or ROOT.parent / "shared") / "data"
 LANG_OF = {"idner": "id", "gum": "en", "seed": "id"}
 
 
@@ -193,7 +195,7 @@ SEED_NAMES = [
 
 
 def seed(kb: KB):
-    text = (SHARED / "seed/indonesian-news-article.txt").read_text(encoding="utf-8")
+    text = (ROOT / "services/kabar-pipeline/tests/fixtures/seed-id.txt").read_text(encoding="utf-8")
     print("\n## Seed article (shared/data/seed/indonesian-news-article.txt)")
     print("| name | type | times | expected id | KB best (type agrees) | candidates | verdict |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -267,8 +269,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["seed", "idner", "gum", "all"])
     ap.add_argument("--split", default="train", choices=["train", "dev"])
-    ap.add_argument("--out", default=str(HERE / "out"))
-    ap.add_argument("--classes", default="permissive,odbl,ccbysa")
+    ap.add_argument("--out", default=str(ROOT / "services/kabar-pipeline/data/entities/kb"))
+    ap.add_argument("--classes", default="permissive,ccbysa")
     ap.add_argument("--misses", type=int, default=0)
     args = ap.parse_args()
     kb = KB(Path(args.out), args.classes.split(","))
