@@ -9,7 +9,8 @@
 # The base is checked out in a temporary git worktree and built into this repository's target
 # directory (shared dependencies are built once). Prints the medians, articles a second and the
 # ratio; criterion's reports stay in target/criterion/entities/ (baselines "base" and "branch").
-# Takes 10 to 20 minutes on 2 busy cores (two release builds of kabar, two benches).
+# Takes 15 to 30 minutes on 2 busy cores (two release builds of kabar, three rounds of benches;
+# ROUNDS=n for more).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,29 +29,39 @@ git -C "$ROOT" worktree add --detach -q "$WORK/base" "$BASE"
 bench() { # DIR BASELINE
   (cd "$1" && CARGO_TARGET_DIR=$TARGET nice cargo bench -q -p kabar-pipeline --bench entities \
     -- --save-baseline "$2" --noplot 'entities/tag_3kb_article' >&2)
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["median"]["point_estimate"])' \
+    "$TARGET/criterion/entities/tag_3kb_article/$2/estimates.json" >>"$WORK/medians-$2"
 }
-say "bench of the base $BASE"
-bench "$WORK/base" base
-say "bench of this tree"
-bench "$ROOT" branch
+# Rounds alternate base and branch, so that a busy spell of a shared machine hits both.
+for round in $(seq "${ROUNDS:-3}"); do
+  say "round $round: bench of the base $BASE"
+  bench "$WORK/base" base
+  say "round $round: bench of this tree"
+  bench "$ROOT" branch
+done
 
 say "building kabar of both (release)"
 (cd "$WORK/base" && CARGO_TARGET_DIR=$TARGET nice cargo build -q --release -p kabar &&
   cp "$TARGET/release/kabar" "$WORK/kabar-base")
-(cd "$ROOT" && CARGO_TARGET_DIR=$TARGET nice cargo build -q --release -p kabar \
-  -p kabar-pipeline --example bench_corpus && cp "$TARGET/release/kabar" "$WORK/kabar-branch")
+(cd "$ROOT" && CARGO_TARGET_DIR=$TARGET nice cargo build -q --release -p kabar &&
+  cp "$TARGET/release/kabar" "$WORK/kabar-branch" &&
+  CARGO_TARGET_DIR=$TARGET nice cargo build -q --release -p kabar-pipeline --example bench_corpus)
 "$TARGET/release/examples/bench_corpus" --count 2000 >"$WORK/corpus.jsonl"
 
 python3 - "$TARGET/criterion/entities/tag_3kb_article" "$WORK" <<'PY'
-import json, os, statistics, subprocess, sys, time
-bench, work = sys.argv[1], sys.argv[2]
-median = {b: json.load(open(os.path.join(bench, b, "estimates.json")))["median"]["point_estimate"]
+import os, statistics, subprocess, sys, time
+work = sys.argv[2]
+rounds = {b: [float(x) for x in open(os.path.join(work, f"medians-{b}")).read().split()]
           for b in ("base", "branch")}
-print("criterion entities/tag_3kb_article (one core), median time per 3 KB article:")
+median = {b: statistics.median(v) for b, v in rounds.items()}
+print(f"criterion entities/tag_3kb_article (one core), median time per 3 KB article, "
+      f"median of {len(rounds['base'])} alternating rounds:")
 for b in ("base", "branch"):
-    print(f"  {b:7} {median[b] / 1000:8.1f} us  = {1e9 / median[b]:8.0f} articles/s")
+    each = ", ".join(f"{v / 1000:.1f}" for v in rounds[b])
+    print(f"  {b:7} {median[b] / 1000:8.1f} us  = {1e9 / median[b]:8.0f} articles/s   (rounds: {each} us)")
+ratios = [n / o for o, n in zip(rounds["base"], rounds["branch"])]
 print(f"  ratio branch/base time {median['branch'] / median['base']:.3f} "
-      f"(speed {median['base'] / median['branch']:.3f} of the base)")
+      f"(per round: {', '.join(f'{r:.3f}' for r in ratios)})")
 
 def run(binary, stdin_path):
     """Peak resident set (KiB) and wall seconds of `kabar enrich` over a file."""
