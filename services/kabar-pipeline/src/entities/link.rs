@@ -12,6 +12,8 @@
 //! Two passes: entities with one candidate first, so that their countries are context for the
 //! ambiguous ones ("Kim" with "Korut", "Pyongyang").
 
+use std::collections::HashSet;
+
 use super::kb::{AliasForm, KnowledgeBase, Languages, language_bit};
 use crate::article::EntityType;
 
@@ -177,8 +179,17 @@ pub(crate) fn link(
 /// Type-agreeing knowledge-base entities that the item's surfaces spell.
 fn candidates(kb: &KnowledgeBase, item: &Linkable<'_>, languages: Languages) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = Vec::new();
+    // Each distinct surface once; most entities have a few mentions, some thousands (hostile
+    // input), where a set keeps this linear.
+    let few = item.surfaces.len() <= 8;
+    let mut seen: HashSet<&str> = HashSet::new();
     for (index, surface) in item.surfaces.iter().enumerate() {
-        if item.surfaces[..index].contains(surface) {
+        let repeat = if few {
+            item.surfaces[..index].contains(surface)
+        } else {
+            !seen.insert(surface.as_str())
+        };
+        if repeat {
             continue;
         }
         for alias in kb.aliases_of(surface, languages) {
