@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::article::{EnrichedArticle, PipelineInfo};
 use crate::clean::Cleaner;
-use crate::entities::EntityTagger;
 use crate::entities::gazetteer::GazetteerError;
+use crate::entities::{ArticleContext, EntityTagger};
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
 use crate::lang::{DetectorOptions, LanguageDetector};
@@ -305,9 +305,15 @@ impl Pipeline {
         }
         if self.stages.entities {
             let (title, body) = (&article.title, &article.body);
-            let language = article.language.as_ref().map_or("", |l| l.code.as_str());
+            let context = ArticleContext {
+                language: article
+                    .language
+                    .as_ref()
+                    .map_or_else(String::new, |l| l.code.clone()),
+                country: site_country(&article.url),
+            };
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag(title, body, language)
+                self.tagger.tag_in(title, body, &context)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
@@ -394,6 +400,28 @@ fn bound_entities(entities: &mut Vec<crate::article::Entity>) {
     entities.truncate(MAX_ENTITIES);
     for entity in entities {
         entity.mentions.truncate(MAX_MENTIONS_PER_ENTITY);
+    }
+}
+
+/// The country of a site's country-code top-level domain ("www.kompas.co.id" is Indonesian),
+/// None for generic domains and for country codes that sites use for their letters (".io",
+/// ".tv", ".me").
+fn site_country(url: &str) -> Option<[u8; 2]> {
+    const GENERIC: &[&str] = &[
+        "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "so", "sh", "to", "tv", "vc",
+        "ws",
+    ];
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#', ':'])
+        .next()?;
+    let tld = host.rsplit('.').next()?.to_ascii_lowercase();
+    match tld.as_bytes() {
+        [a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() && !GENERIC.contains(&&*tld) => {
+            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+        }
+        _ => None,
     }
 }
 
@@ -511,6 +539,18 @@ mod tests {
             Some("eng")
         );
         assert_eq!(article.routes, ["out.eng"]);
+    }
+
+    #[test]
+    fn sites_have_the_country_of_their_domain() {
+        assert_eq!(
+            site_country("https://www.kompas.co.id/read/1"),
+            Some(*b"ID")
+        );
+        assert_eq!(site_country("http://bernama.com.my:8080/x"), Some(*b"MY"));
+        assert_eq!(site_country("https://example.com/a.id"), None);
+        assert_eq!(site_country("https://news.example.io/"), None);
+        assert_eq!(site_country(""), None);
     }
 
     #[test]
