@@ -343,8 +343,23 @@ fn is_substantial(line: &str) -> bool {
     words >= 6 && ends_like_sentence
 }
 
+/// What the lines are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Plain text as it came: the page furniture around the story is still there.
+    Text,
+    /// The blocks HTML extraction kept: the story's container, menus and link lists gone, so
+    /// short lines before its first paragraph (standfirst, dateline, labels) are story.
+    HtmlBlocks,
+}
+
 /// One verdict per line: `None` keeps it, `Some(reason)` removes it.
 pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
+    classify_input(lines, Input::Text)
+}
+
+/// [`classify`] for lines of the given kind.
+pub fn classify_input(lines: &[&str], input: Input) -> Vec<Option<Reason>> {
     let mut verdicts: Vec<Option<Reason>> =
         lines.iter().map(|line| line_verdict(line.trim())).collect();
 
@@ -354,7 +369,7 @@ pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
         .iter()
         .zip(&verdicts)
         .position(|(line, verdict)| verdict.is_none() && is_substantial(line.trim()));
-    if let Some(first) = first_substantial {
+    if let Some(first) = first_substantial.filter(|_| input == Input::Text) {
         for (line, verdict) in lines.iter().zip(verdicts.iter_mut()).take(first) {
             let line = line.trim();
             if verdict.is_none() && !line.is_empty() && is_menu_like(line) {

@@ -62,7 +62,7 @@ impl Cleaner {
     /// Cleans plain text from `source` (empty: unknown), learning the source's template.
     pub fn clean_text_from(&self, source: &str, text: &str) -> Cleaned {
         let lines: Vec<&str> = text.lines().collect();
-        let verdicts = self.classify(source, &lines);
+        let verdicts = self.classify(source, &lines, lines::Input::Text);
         assemble(&lines, &verdicts, PageMetadata::default(), 0, 0, false)
     }
 
@@ -70,7 +70,7 @@ impl Cleaner {
     pub fn clean_html_from(&self, source: &str, page: &str) -> Cleaned {
         let extracted = html::extract(page);
         let blocks: Vec<&str> = extracted.blocks.iter().map(String::as_str).collect();
-        let verdicts = self.classify(source, &blocks);
+        let verdicts = self.classify(source, &blocks, lines::Input::HtmlBlocks);
         assemble(
             &blocks,
             &verdicts,
@@ -81,8 +81,8 @@ impl Cleaner {
         )
     }
 
-    fn classify(&self, source: &str, lines: &[&str]) -> Vec<Option<Reason>> {
-        let mut verdicts = lines::classify(lines);
+    fn classify(&self, source: &str, lines: &[&str], input: lines::Input) -> Vec<Option<Reason>> {
+        let mut verdicts = lines::classify_input(lines, input);
         let template = self.templates.observe(source, lines);
         for (verdict, is_template) in verdicts.iter_mut().zip(template) {
             if verdict.is_none() && is_template {
