@@ -236,6 +236,47 @@ def snippet_misses(pages, bodies):
     return found
 
 
+def run_kabar_text(binary, rows):
+    payload = "".join(json.dumps({"id": r["id"], "text": "\n".join(t for t, _ in r["lines"])},
+                                 ensure_ascii=False) + "\n" for r in rows)
+    env = dict(os.environ)
+    env.setdefault("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "4194304")
+    proc = subprocess.run([binary, "enrich", "--stages", "clean"], input=payload.encode(),
+                          capture_output=True, check=False, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"kabar failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    out = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    return [o.get("body", "") for o in out]
+
+
+def eval_plain(binary, plain_dir, hold_out, show_errors):
+    """Line precision/recall/F1 (micro over lines) of story lines kept, per set and renderer."""
+    for path in sorted(plain_dir.glob("plaintext-*.jsonl")):
+        rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+        bodies = run_kabar_text(binary, rows)
+        kept_story = kept = story = 0
+        errors = []
+        for row, body in zip(rows, bodies):
+            paragraphs = collections.Counter(p.strip() for p in body.split("\n\n"))
+            for line, is_story in row["lines"]:
+                key = line.strip()
+                is_kept = paragraphs.get(key, 0) > 0
+                if is_kept:
+                    paragraphs[key] -= 1
+                kept_story += is_kept and is_story
+                kept += is_kept
+                story += is_story
+                if is_kept != is_story:
+                    errors.append(("FN" if is_story else "FP", row["id"][:12], key[:110]))
+        p, r = kept_story / max(1, kept), kept_story / max(1, story)
+        name = path.stem.replace("plaintext-", "")
+        print(f"plain {name:18} line P={p:.4f} R={r:.4f} F1={2 * p * r / max(1e-9, p + r):.4f} "
+              f"({len(rows)} pages, {story} story lines)")
+        if show_errors and not name.startswith(str(hold_out)):
+            for kind, doc_id, line in errors[:show_errors]:
+                print(f"    {kind} {doc_id}: {line}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", default=str(ROOT / "target" / "release" / "kabar"))
@@ -247,7 +288,13 @@ def main():
     parser.add_argument("--peers", action="store_true", help="also run trafilatura and readability-lxml")
     parser.add_argument("--peer-python", default=os.environ.get("PEER_PYTHON", "python3"),
                         help="a Python with trafilatura and readability-lxml installed")
+    parser.add_argument("--plain", type=Path, nargs="?", const=Path("/work/coord/clean-dev"),
+                        help="score whole-page plain text from scripts/clean/build-plaintext-dev.py "
+                             "(directory of plaintext-*.jsonl) instead of HTML")
     args = parser.parse_args()
+    if args.plain:
+        eval_plain(args.binary, args.plain, args.hold_out, args.show_worst)
+        return
 
     tools = ["kabar"] + (["trafilatura", "readability"] if args.peers else [])
     pooled = collections.defaultdict(list)
