@@ -5,6 +5,7 @@
 //! for the page furniture that survives scraping. Lines a source repeats across its articles are
 //! learned as its template ([`template`]). Every removal is counted under a reason code.
 
+pub mod dates;
 mod dom;
 mod guard;
 pub mod html;
@@ -21,10 +22,18 @@ pub use lines::Reason;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageMetadata {
     pub title: String,
+    /// The first of [`authors`](Self::authors), or empty.
     pub author: String,
+    /// Every author named by the page (JSON-LD, meta tags, `rel=author`, byline elements), in
+    /// order, without duplicates.
+    pub authors: Vec<String>,
+    /// The publication date as RFC 3339 with its offset ([`dates::normalise`]); empty when the
+    /// page states none that can be read.
     pub published_at: String,
     pub canonical_url: String,
     pub site_name: String,
+    /// The page's lead image (`og:image`, `twitter:image`, JSON-LD `image`).
+    pub image_url: String,
     /// The page's declared language (`<html lang>`): a hint, not the answer.
     pub declared_language: String,
 }
