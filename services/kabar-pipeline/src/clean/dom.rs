@@ -382,10 +382,13 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                             continue;
                         }
                         let block = is_block_tag(name);
-                        let furniture = is_furniture(element);
+                        // A link's class says what it does ("popup", "share"), not whether its
+                        // words belong to the sentence around it: links are never marked, their
+                        // characters count as link text.
+                        let furniture = name != "a" && is_furniture(element);
                         // Inline furniture (hover cards, share icons, screen-reader labels)
                         // would mix into the paragraph around it: it is skipped whole.
-                        if furniture && !block && name != "a" {
+                        if furniture && !block {
                             skipping = Some(node.id());
                             continue;
                         }

@@ -507,6 +507,16 @@ mod tests {
     }
 
     #[test]
+    fn a_link_with_a_furniture_class_stays_in_its_sentence() {
+        let page = format!(
+            r#"<html><body><article><p>{PARAGRAPH}</p><p>The late <a class="popup" href="/n">John Jacob Astor</a> had a good opinion of the lawyer, who did a snug business among rich men's bonds.</p></article></body></html>"#
+        );
+        let extracted = extract(&page);
+        assert_eq!(extracted.blocks.len(), 2, "{:?}", extracted.blocks);
+        assert!(extracted.blocks[1].starts_with("The late John Jacob Astor had"));
+    }
+
+    #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 400;
         let page = format!("{}text{}", "<div>".repeat(depth), "</div>".repeat(depth));
