@@ -31,7 +31,7 @@ pub mod route;
 pub use article::EnrichedArticle;
 pub use error::{PipelineError, Stage};
 pub use pipeline::{
-    Enriched, Failure, LanguagePriors, Pipeline, PipelineConfig, Processed, StageSet,
+    Enriched, Failure, LanguagePriors, Pipeline, PipelineConfig, Processed, Settings, StageSet,
 };
 
 /// kabar's version, stamped on every enriched article.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use crate::article::{EnrichedArticle, PipelineInfo, Story};
 use crate::clean::Cleaner;
 use crate::dedup::{DedupConfig, Detector, EventTime, Fingerprint, Record};
-use crate::entities::EntityTagger;
 use crate::entities::gazetteer::GazetteerError;
+use crate::entities::{ArticleContext, EntityTagger};
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
 use crate::lang::{DetectorOptions, LanguageDetector};
@@ -239,17 +239,41 @@ const WARM_UP_ARTICLE: &[u8] = concat!(
 )
 .as_bytes();
 
+/// What an operator may change while the pipeline runs: the routes and the language priors.
+/// Built apart from the [`Pipeline`] (whose tables are large and slow to build), so that a
+/// service can swap it between two articles: [`Pipeline::process_with`] takes it per article,
+/// and the same settings decide the article's language and its topics.
+#[derive(Debug)]
+pub struct Settings {
+    detectors: Detectors,
+    router: Router,
+}
+
+impl Settings {
+    /// Validates the routes and builds one detector per set of language priors.
+    pub fn new(routes: Vec<RouteRule>, languages: LanguagePriors) -> Result<Self, RouteError> {
+        Ok(Self {
+            detectors: Detectors::new(languages),
+            router: Router::new(routes)?,
+        })
+    }
+
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+}
+
 /// The whole enrichment pipeline. Immutable once built; share it between threads.
 #[derive(Debug)]
 pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    detectors: Detectors,
     tagger: EntityTagger,
     /// The near-duplicate detector and its index, when the dedup stage runs.
     detector: Option<Detector>,
-    router: Router,
+    /// The settings it was built with, for [`Pipeline::process`].
+    settings: Settings,
 }
 
 impl Pipeline {
@@ -262,10 +286,9 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            detectors: Detectors::new(config.languages),
             tagger: EntityTagger::new()?,
             detector: config.stages.dedup.then(|| Detector::new(config.dedup)),
-            router: Router::new(config.routes)?,
+            settings: Settings::new(config.routes, config.languages)?,
         };
         pipeline.warm_up();
         Ok(pipeline)
@@ -278,12 +301,13 @@ impl Pipeline {
         // The result is thrown away: a warm-up that fails only means a slower first article.
         // Not decided: the warm-up article stays out of the near-duplicate index.
         if let Ok(enriched) = self.enrich(WARM_UP_ARTICLE) {
-            let _ = self.router.route(&enriched.article);
+            let _ = self.settings.router.route(&enriched.article);
         }
     }
 
+    /// The router of the settings the pipeline was built with.
     pub fn router(&self) -> &Router {
-        &self.router
+        &self.settings.router
     }
 
     /// The near-duplicate detector, when the dedup stage runs.
@@ -291,16 +315,28 @@ impl Pipeline {
         self.detector.as_ref()
     }
 
-    /// Enriches one payload, deciding near duplicates in call order (event time: the article's
-    /// `publishedAt`, else call order). Callers that enrich in parallel use
-    /// [`Pipeline::enrich`] and [`Pipeline::complete`].
+    /// Enriches one payload with the settings the pipeline was built with, deciding near
+    /// duplicates in call order (event time: the article's `publishedAt`, else call order).
     pub fn process(&self, payload: &[u8]) -> Result<Processed, Failure> {
-        let enriched = self.enrich(payload)?;
-        self.complete(enriched, EventTime::InputOrder)
+        self.process_with(payload, &self.settings)
     }
 
-    /// Every stage that runs in parallel: decode, clean, lang, entities, and the fingerprint.
+    /// Enriches one payload with `settings` (routes and language priors) instead of the ones
+    /// the pipeline was built with, deciding near duplicates in call order. Callers that enrich
+    /// in parallel use [`Pipeline::enrich_with`] and [`Pipeline::complete_with`].
+    pub fn process_with(&self, payload: &[u8], settings: &Settings) -> Result<Processed, Failure> {
+        let enriched = self.enrich_with(payload, settings)?;
+        self.complete_with(enriched, EventTime::InputOrder, settings)
+    }
+
+    /// [`Pipeline::enrich_with`] the settings the pipeline was built with.
     pub fn enrich(&self, payload: &[u8]) -> Result<Enriched, Failure> {
+        self.enrich_with(payload, &self.settings)
+    }
+
+    /// Every stage that runs in parallel: decode, clean, lang (by `settings`), entities, and the
+    /// fingerprint.
+    pub fn enrich_with(&self, payload: &[u8], settings: &Settings) -> Result<Enriched, Failure> {
         let started = Instant::now();
         let mut timings = Vec::with_capacity(5);
         let input = input::decode(payload, &self.limits).map_err(|error| Failure {
@@ -317,16 +353,24 @@ impl Pipeline {
         let mut article = self.clean(input, &mut timings).map_err(fail)?;
         if self.stages.lang {
             let (title, body) = (&article.title, &article.body);
-            let detector = self.detectors.for_article(&article.source, &article.url);
+            let detector = settings
+                .detectors
+                .for_article(&article.source, &article.url);
             let language = run_stage(Stage::Lang, &mut timings, || detector.detect(title, body))
                 .map_err(fail)?;
             article.language = Some(language);
         }
         if self.stages.entities {
             let (title, body) = (&article.title, &article.body);
-            let language = article.language.as_ref().map_or("", |l| l.code.as_str());
+            let context = ArticleContext {
+                language: article
+                    .language
+                    .as_ref()
+                    .map_or_else(String::new, |l| l.code.clone()),
+                country: site_country(&article.url),
+            };
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag(title, body, language)
+                self.tagger.tag_in(title, body, &context)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
@@ -354,9 +398,20 @@ impl Pipeline {
         })
     }
 
-    /// The steps taken in input order: the near-duplicate decision (which adds the article to
-    /// the index) at `event`, then routing, which may depend on it.
+    /// [`Pipeline::complete_with`] the settings the pipeline was built with.
     pub fn complete(&self, enriched: Enriched, event: EventTime) -> Result<Processed, Failure> {
+        self.complete_with(enriched, event, &self.settings)
+    }
+
+    /// The steps taken in input order: the near-duplicate decision (which adds the article to
+    /// the index) at `event`, then routing by `settings` (the ones [`Pipeline::enrich_with`]
+    /// used), which may depend on the decision.
+    pub fn complete_with(
+        &self,
+        enriched: Enriched,
+        event: EventTime,
+        settings: &Settings,
+    ) -> Result<Processed, Failure> {
         let Enriched {
             mut article,
             mut timings,
@@ -385,8 +440,10 @@ impl Pipeline {
         }
         if self.stages.route {
             let snapshot = &article;
-            article.routes = run_stage(Stage::Route, &mut timings, || self.router.route(snapshot))
-                .map_err(fail)?;
+            article.routes = run_stage(Stage::Route, &mut timings, || {
+                settings.router.route(snapshot)
+            })
+            .map_err(fail)?;
         }
         article.pipeline = Some(PipelineInfo {
             version: crate::VERSION.to_owned(),
@@ -467,6 +524,28 @@ fn bound_entities(entities: &mut Vec<crate::article::Entity>) {
     entities.truncate(MAX_ENTITIES);
     for entity in entities {
         entity.mentions.truncate(MAX_MENTIONS_PER_ENTITY);
+    }
+}
+
+/// The country of a site's country-code top-level domain ("www.kompas.co.id" is Indonesian),
+/// None for generic domains and for country codes that sites use for their letters (".io",
+/// ".tv", ".me").
+fn site_country(url: &str) -> Option<[u8; 2]> {
+    const GENERIC: &[&str] = &[
+        "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "so", "sh", "to", "tv", "vc",
+        "ws",
+    ];
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#', ':'])
+        .next()?;
+    let tld = host.rsplit('.').next()?.to_ascii_lowercase();
+    match tld.as_bytes() {
+        [a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() && !GENERIC.contains(&&*tld) => {
+            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+        }
+        _ => None,
     }
 }
 
@@ -584,6 +663,18 @@ mod tests {
             Some("eng")
         );
         assert_eq!(article.routes, ["out.eng"]);
+    }
+
+    #[test]
+    fn sites_have_the_country_of_their_domain() {
+        assert_eq!(
+            site_country("https://www.kompas.co.id/read/1"),
+            Some(*b"ID")
+        );
+        assert_eq!(site_country("http://bernama.com.my:8080/x"), Some(*b"MY"));
+        assert_eq!(site_country("https://example.com/a.id"), None);
+        assert_eq!(site_country("https://news.example.io/"), None);
+        assert_eq!(site_country(""), None);
     }
 
     #[test]

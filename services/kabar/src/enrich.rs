@@ -55,7 +55,7 @@ pub fn run(engine: &Engine, input: impl BufRead, mut output: impl Write) -> anyh
         });
         for result in prepared {
             let line = match result.and_then(|e| engine.complete(e, EventTime::InputOrder)) {
-                Ok(processed) => serde_json::to_string(&processed.article),
+                Ok(routed) => serde_json::to_string(&routed.processed.article),
                 Err(failure) => serde_json::to_string(&ErrorLine {
                     id: &failure.id,
                     error: &DeadLetter::from_failure(&failure),

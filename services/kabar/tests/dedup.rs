@@ -53,11 +53,10 @@ fn answers(messages: &[rdkafka::message::OwnedMessage]) -> BTreeMap<String, Answ
     answers
 }
 
-/// A stream of its own with a compacted fingerprint topic.
+/// A stream of its own, with its own compacted fingerprint topic.
 async fn stream_with_fingerprints(name: &str, partitions: i32) -> (stream::Stream, String) {
     let stream = stream::Stream::new(name, partitions).await;
-    let fingerprints = format!("{}.fingerprints", stream.prefix);
-    kafka::create_topics_with(&[&fingerprints], 3, &[("cleanup.policy", "compact")]).await;
+    let fingerprints = stream.fingerprints.clone();
     (stream, fingerprints)
 }
 

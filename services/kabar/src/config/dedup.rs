@@ -50,20 +50,36 @@ impl DedupSettings {
         }
     }
 
-    /// What is wrong with the settings, if anything.
-    pub fn problems(&self) -> Vec<String> {
+    /// What is wrong with the settings, if anything: `(setting, message)`.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
         if !self.enabled {
             return Vec::new();
         }
-        let mut problems = Vec::new();
         if !self.window_hours.is_finite() || self.window_hours <= 0.0 {
-            problems.push(format!(
-                "window_hours {} is not a positive number",
-                self.window_hours
-            ));
+            return vec![(
+                "dedup.window_hours",
+                format!("{} is not a positive number", self.window_hours),
+            )];
         }
-        problems.extend(self.detector().problems());
-        problems.into_iter().map(|p| format!("dedup.{p}")).collect()
+        // The detector names what it refuses by the word its message starts with.
+        const SETTINGS: [(&str, &str); 5] = [
+            ("threshold", "dedup.threshold"),
+            ("window", "dedup.window_hours"),
+            ("max_entries", "dedup.max_entries"),
+            ("shingle_words", "dedup.shingle_words"),
+            ("min_words", "dedup.min_words"),
+        ];
+        self.detector()
+            .problems()
+            .into_iter()
+            .map(|message| {
+                let setting = SETTINGS
+                    .iter()
+                    .find(|(word, _)| message.starts_with(word))
+                    .map_or("dedup", |(_, setting)| setting);
+                (setting, message)
+            })
+            .collect()
     }
 }
 
@@ -83,13 +99,16 @@ mod tests {
         };
         let problems = bad.problems();
         assert!(
-            problems.iter().any(|p| p.starts_with("dedup.threshold")),
+            problems.iter().any(|(s, _)| *s == "dedup.window_hours"),
             "{problems:?}"
         );
-        assert!(
-            problems.iter().any(|p| p.starts_with("dedup.window_hours")),
-            "{problems:?}"
-        );
+        let bad = DedupSettings {
+            threshold: 0.0,
+            shingle_words: 1,
+            ..DedupSettings::default()
+        };
+        let settings: Vec<&str> = bad.problems().iter().map(|(s, _)| *s).collect();
+        assert_eq!(settings, ["dedup.threshold", "dedup.shingle_words"]);
         let off = DedupSettings {
             enabled: false,
             ..bad

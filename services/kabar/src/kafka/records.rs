@@ -2,12 +2,11 @@
 //! dead letter, with their headers.
 
 use std::sync::Arc;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kabar_pipeline::dedup::{EventTime, Record};
 use kabar_pipeline::route::Encoding;
-use kabar_pipeline::{Enriched, Failure, Processed};
+use kabar_pipeline::{Failure, Processed};
 use kabar_proto::Message as _;
 use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
@@ -16,7 +15,7 @@ use rdkafka::producer::FutureRecord;
 use super::fingerprints::Fingerprints;
 use crate::config::Config;
 use crate::dead_letter::DeadLetter;
-use crate::engine::Engine;
+use crate::engine::{Engine, Prepared};
 use crate::events::{self, DeadLetterSource, DeadLettered, TopicsKnown};
 
 /// The schema every enriched article follows, in the `kabar-schema` header.
@@ -83,7 +82,7 @@ impl OutputTopics {
 }
 
 /// The first step of an input, in parallel with others: enriched up to its fingerprint.
-pub async fn prepare(engine: &Engine, message: &OwnedMessage) -> Result<Enriched, Failure> {
+pub async fn prepare(engine: &Engine, message: &OwnedMessage) -> Result<Prepared, Failure> {
     let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
     engine.prepare(payload).await
 }
@@ -103,21 +102,19 @@ pub fn outputs(
     engine: &Engine,
     topics: &OutputTopics,
     message: &OwnedMessage,
-    prepared: Result<Enriched, Failure>,
+    prepared: Result<Prepared, Failure>,
 ) -> Vec<Output> {
-    let processed = prepared.and_then(|enriched| engine.complete(enriched, event_time(message)));
-    let (letter, fingerprint) = match processed {
-        Ok(processed) => {
+    let routed = prepared.and_then(|prepared| engine.complete(prepared, event_time(message)));
+    let (letter, fingerprint) = match routed {
+        // One settings snapshot enriched the article and chose its topics.
+        Ok(routed) => {
+            let processed = &routed.processed;
             let fingerprint = topics
                 .fingerprints
                 .as_ref()
                 .zip(processed.record.as_ref())
                 .map(|(writer, record)| fingerprint_output(writer, record));
-            match enriched_outputs(
-                &processed,
-                &engine.pipeline().router().destinations(&processed.article),
-                message,
-            ) {
+            match enriched_outputs(processed, &routed.destinations, message) {
                 Ok(mut outputs) => {
                     outputs.extend(fingerprint);
                     return outputs;
@@ -169,7 +166,7 @@ pub fn dead_letter_output(topic: &str, input: &OwnedMessage, letter: &DeadLetter
 /// Tells the metrics every topic known before the first message: inputs, the dead-letter topic,
 /// the fingerprint topic and the routes' fixed topics.
 pub fn register_topics(config: &Config, engine: &Engine) {
-    let static_topics = engine.pipeline().router().static_topics();
+    let static_topics = engine.settings().routes.static_topics.clone();
     let mut outputs = vec![config.kafka.dead_letter_topic.as_str()];
     if engine.pipeline().detector().is_some() {
         outputs.push(config.kafka.fingerprint_topic.as_str());
