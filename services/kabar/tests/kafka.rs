@@ -23,11 +23,15 @@ fn ids(messages: &[rdkafka::message::OwnedMessage]) -> HashSet<String> {
 
 /// kabar's configuration for `options`' topics, group and routes, its HTTP endpoint on port 0.
 fn config(options: &KabarOptions<'_>) -> Config {
-    assert!(
-        options.env.is_empty(),
-        "in-process settings go in the Config"
-    );
     let mut config = Config::default();
+    for (name, value) in &options.env {
+        // A stream's own fingerprint topic is the one setting its options carry.
+        assert_eq!(
+            *name, "KABAR_KAFKA_FINGERPRINT_TOPIC",
+            "in-process settings go in the Config"
+        );
+        config.kafka.fingerprint_topic = value.clone();
+    }
     config.kafka.brokers = kafka::brokers().to_owned();
     config.kafka.input_topics = vec![options.input_topic.to_owned()];
     config.kafka.group_id = options.group.to_owned();
