@@ -161,10 +161,15 @@ async fn a_flood_of_unknown_languages_sources_and_poison_keeps_labels_bounded() 
     known_languages.insert("und".to_owned());
     let languages = label_values(&second, "language");
     assert!(languages.is_subset(&known_languages), "{languages:?}");
-    let mut topics: BTreeSet<String> = [&stream.input, &stream.dlq, &stream.enriched]
-        .into_iter()
-        .cloned()
-        .collect();
+    let mut topics: BTreeSet<String> = [
+        &stream.input,
+        &stream.dlq,
+        &stream.enriched,
+        &stream.fingerprints,
+    ]
+    .into_iter()
+    .cloned()
+    .collect();
     topics.extend(
         known_languages
             .iter()

@@ -89,7 +89,9 @@ async fn readiness_follows_the_broker_and_a_second_signal_cuts_shutdown_short() 
         format!("{prefix}.dlq"),
         format!("{prefix}.out"),
     );
-    create_topics(&broker, &[&input, &dlq, &out], 3).await;
+    // The near-duplicate index's topic: kabar reads it before it is ready.
+    let fingerprints = format!("{prefix}.fingerprints");
+    create_topics(&broker, &[&input, &dlq, &out, &fingerprints], 3).await;
     let dir = tempfile::tempdir().unwrap();
     let routes = routes_file(dir.path(), &[&out]);
     let group = unique("kabar");
@@ -101,7 +103,10 @@ async fn readiness_follows_the_broker_and_a_second_signal_cuts_shutdown_short() 
             group: &group,
             dead_letter_topic: &dlq,
             routes_file: Some(&routes),
-            env: vec![("KABAR_KAFKA_BROKER_TIMEOUT_MS", "3000".to_owned())],
+            env: vec![
+                ("KABAR_KAFKA_BROKER_TIMEOUT_MS", "3000".to_owned()),
+                ("KABAR_KAFKA_FINGERPRINT_TOPIC", fingerprints.clone()),
+            ],
         },
     );
     let _feeder = feeder(&broker.address(), &input, "20");
@@ -223,7 +228,8 @@ async fn outputs_to_a_missing_topic_raise_no_throughput_and_transaction_aborts()
     for delivery in ["at-least-once", "exactly-once"] {
         let prefix = unique("stuck");
         let (input, dlq) = (format!("{prefix}.raw"), format!("{prefix}.dlq"));
-        create_topics(&broker, &[&input, &dlq], 1).await;
+        let fingerprints = format!("{prefix}.fingerprints");
+        create_topics(&broker, &[&input, &dlq, &fingerprints], 1).await;
         let group = unique("kabar");
         commit_start(&broker, &group, &input, 1);
         let routes = dir.path().join(format!("{delivery}.toml"));
@@ -244,6 +250,7 @@ async fn outputs_to_a_missing_topic_raise_no_throughput_and_transaction_aborts()
                     ("KABAR_KAFKA_DELIVERY", delivery.to_owned()),
                     ("KABAR_KAFKA_TRANSACTIONAL_ID", unique("txn")),
                     ("KABAR_KAFKA_CLIENT_MESSAGE_TIMEOUT_MS", "3000".to_owned()),
+                    ("KABAR_KAFKA_FINGERPRINT_TOPIC", fingerprints.clone()),
                 ],
             },
         );
