@@ -12,6 +12,7 @@ use crate::entities::gazetteer::GazetteerError;
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
 use crate::lang::{DetectorOptions, LanguageDetector};
+use crate::metadata;
 use crate::route::{RouteError, RouteRule, Router};
 
 /// Which enrichment stages run. Decoding always runs.
@@ -303,7 +304,7 @@ impl Pipeline {
             source: input.source.clone(),
             url: input.url,
             title: input.title,
-            published_at: input.published_at,
+            published_at: metadata::input_published_at(&input.published_at),
             ..EnrichedArticle::default()
         };
         let has_html = !input.html.trim().is_empty();
@@ -323,17 +324,7 @@ impl Pipeline {
                 self.cleaner.clean_text_from(source, text)
             }
         })?;
-        let metadata = cleaned.metadata;
-        for (field, found) in [
-            (&mut article.title, metadata.title),
-            (&mut article.url, metadata.canonical_url),
-            (&mut article.published_at, metadata.published_at),
-            (&mut article.source, metadata.site_name),
-        ] {
-            if field.is_empty() {
-                *field = found;
-            }
-        }
+        metadata::apply_page(&mut article, cleaned.metadata);
         article.body = cleaned.body;
         let mut stats = cleaned.stats;
         // Never empty a real article: if cleaning removed everything, keep the uncleaned text

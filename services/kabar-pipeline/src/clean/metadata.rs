@@ -250,9 +250,10 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
         author: authors.first().cloned().unwrap_or_default(),
         authors,
         published_at,
-        canonical_url: first_attr(document, &s.canonical, "href")
-            .or_else(|| first_attr(document, &s.og_url, "content"))
-            .unwrap_or_default(),
+        canonical_url: canonical_url(
+            first_attr(document, &s.canonical, "href"),
+            first_attr(document, &s.og_url, "content"),
+        ),
         site_name: first_attr(document, &s.site_name, "content")
             .or_else(|| non_empty(&ld.site_name))
             .unwrap_or_default(),
@@ -277,6 +278,16 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
         site_name: bounded(found.site_name, field_limits::SOURCE),
         image_url: bounded(found.image_url, field_limits::URL),
         declared_language: bounded(found.declared_language, 64),
+    }
+}
+
+/// `<link rel=canonical>`, else `og:url`; an absolute `og:url` wins over a relative canonical
+/// link, which only the article's own URL could resolve.
+fn canonical_url(link: Option<String>, og_url: Option<String>) -> String {
+    let absolute = |url: &String| url.contains("://");
+    match (link, og_url) {
+        (Some(link), Some(og_url)) if !absolute(&link) && absolute(&og_url) => og_url,
+        (link, og_url) => link.or(og_url).unwrap_or_default(),
     }
 }
 
@@ -364,6 +375,24 @@ mod tests {
         assert_eq!(found.site_name, "Warta Nusantara");
         assert_eq!(found.image_url, "https://berita.example/foto.jpg");
         assert_eq!(found.published_at, "2018-06-19T05:50:00+09:00");
+    }
+
+    #[test]
+    fn an_absolute_og_url_beats_a_relative_canonical_link() {
+        let page = |link: &str| {
+            format!(
+                r#"<html><head><link rel="canonical" href="{link}"><meta property="og:url" content="https://n.example/a"></head><body></body></html>"#
+            )
+        };
+        let canonical = |page: String| {
+            let document = Html::parse_document(&page);
+            metadata(&document, &JsonLd::default()).canonical_url
+        };
+        assert_eq!(canonical(page("/a")), "https://n.example/a");
+        assert_eq!(
+            canonical(page("https://n.example/b")),
+            "https://n.example/b"
+        );
     }
 
     #[test]
