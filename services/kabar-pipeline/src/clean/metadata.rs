@@ -40,7 +40,7 @@ impl MetaSelectors {
             title: selector("title"),
             h1: selector("h1"),
             author: selector(
-                r#"meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
+                r#"meta[name="author"], meta[property="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
             ),
             published: selector(
                 r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"], meta[name="dc.date"], meta[name="DC.date.issued"], meta[name="dcterms.created"], meta[property="og:published_time"], meta[name="sailthru.date"], meta[name="parsely-pub-date"]"#,
@@ -98,12 +98,31 @@ pub fn json_ld(document: &Html) -> JsonLd {
     let mut found = JsonLd::default();
     for script in document.select(&META_SELECTORS.json_ld) {
         let text: String = script.text().collect();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) else {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(without_cdata(&text)) else {
             continue;
         };
         visit(&value, &mut found, 0);
     }
     found
+}
+
+/// A script's text without the `<![CDATA[ ... ]]>` wrapper (and the `//` or `/* */` that hide
+/// it from old parsers) that XHTML-minded templates put around JSON-LD.
+fn without_cdata(text: &str) -> &str {
+    let comment = |c: char| c.is_whitespace() || c == '/' || c == '*';
+    let mut text = text.trim();
+    if let Some(start) = text.find("<![CDATA[")
+        && text[..start].chars().all(comment)
+    {
+        text = &text[start + "<![CDATA[".len()..];
+        if let Some(end) = text.rfind("]]>")
+            && text[end + 3..].chars().all(comment)
+        {
+            text = &text[..end];
+        }
+        text = text.trim_matches(comment);
+    }
+    text.trim()
 }
 
 fn visit(value: &serde_json::Value, found: &mut JsonLd, depth: usize) {
@@ -201,14 +220,22 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
             authors.push(name);
         }
     };
-    ld.authors.iter().for_each(|a| add_author(&mut authors, a));
-    if let Some(meta) = first_attr(document, &s.author, "content") {
-        // "Jane Smith, John Doe" or "Jane Smith and John Doe"; profile URLs are not names.
-        if !meta.starts_with("http") {
-            meta.split([',', ';'])
-                .flat_map(|part| part.split(" and "))
-                .for_each(|a| add_author(&mut authors, a));
-        }
+    // A JSON-LD author may be one string naming two ("Jane Smith and John Doe").
+    ld.authors
+        .iter()
+        .flat_map(|a| a.split(" and "))
+        .for_each(|a| add_author(&mut authors, a));
+    // The first author meta tag that holds a name: profile URLs (`article:author` often is
+    // one) are not names. "Jane Smith, John Doe" and "Jane Smith and John Doe" are two.
+    if let Some(meta) = document
+        .select(&s.author)
+        .filter_map(|e| e.value().attr("content"))
+        .map(str::trim)
+        .find(|v| !v.is_empty() && !v.starts_with("http") && !v.starts_with("//"))
+    {
+        meta.split([',', ';'])
+            .flat_map(|part| part.split(" and "))
+            .for_each(|a| add_author(&mut authors, a));
     }
     for element in document.select(&s.rel_author).take(MAX_AUTHORS) {
         add_author(&mut authors, &element.text().collect::<String>());
@@ -375,6 +402,25 @@ mod tests {
         assert_eq!(found.site_name, "Warta Nusantara");
         assert_eq!(found.image_url, "https://berita.example/foto.jpg");
         assert_eq!(found.published_at, "2018-06-19T05:50:00+09:00");
+    }
+
+    #[test]
+    fn json_ld_in_a_cdata_wrapper_and_a_name_after_a_profile_url_are_read() {
+        let page = r#"<html><head>
+<meta property="article:author" content="https://social.example/rina">
+<meta name="author" content="Rina Wulandari">
+<script type="application/ld+json">//<![CDATA[
+{"@type":"NewsArticle","headline":"Judul","publisher":{"@type":"Organization","name":"Warta"},
+ "datePublished":"2023-06-12T14:05:00+07:00"}
+//]]></script></head><body><p>Isi berita.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.authors, ["Rina Wulandari"]);
+        assert_eq!(found.site_name, "Warta");
+        assert_eq!(found.published_at, "2023-06-12T14:05:00+07:00");
+        assert_eq!(without_cdata("  {\"a\": 1} "), "{\"a\": 1}");
+        assert_eq!(without_cdata("<![CDATA[{}]]>"), "{}");
+        assert_eq!(without_cdata("/*<![CDATA[*/ {} /*]]>*/"), "{}");
     }
 
     #[test]
