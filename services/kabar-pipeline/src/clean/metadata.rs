@@ -20,7 +20,9 @@ struct MetaSelectors {
     title: Selector,
     h1: Selector,
     author: Selector,
-    published: Selector,
+    /// Publication date meta tags, most specific first (a generic `date` or an analytics
+    /// tag such as `sailthru.date` is often the last modification).
+    published: Vec<Selector>,
     time: Selector,
     canonical: Selector,
     og_url: Selector,
@@ -42,9 +44,14 @@ impl MetaSelectors {
             author: selector(
                 r#"meta[name="author"], meta[property="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
             ),
-            published: selector(
-                r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"], meta[name="dc.date"], meta[name="DC.date.issued"], meta[name="dcterms.created"], meta[property="og:published_time"], meta[name="sailthru.date"], meta[name="parsely-pub-date"]"#,
-            ),
+            published: [
+                r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[property="og:article:published_time"], meta[property="og:published_time"]"#,
+                r#"meta[itemprop="datePublished"], meta[name="pubdate"], meta[name="publishdate"], meta[name="DC.date.issued"], meta[name="dcterms.created"]"#,
+                r#"meta[name="dc.date"], meta[name="date"], meta[name="parsely-pub-date"], meta[name="sailthru.date"]"#,
+            ]
+            .into_iter()
+            .map(selector)
+            .collect(),
             time: selector("time[datetime]"),
             canonical: selector(r#"link[rel="canonical"]"#),
             og_url: selector(r#"meta[property="og:url"]"#),
@@ -249,9 +256,22 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
     {
         add_author(&mut authors, &byline);
     }
-    let published_at = first_attr(document, &s.published, "content")
-        .and_then(|d| dates::normalise(&d))
-        .or_else(|| dates::normalise(&ld.published_at))
+    // Meta tags and JSON-LD first; among them, the first date that states its zone wins over
+    // one that does not (a `sailthru.date` of "2019-11-18 20:58:46" is local time, the
+    // JSON-LD's "2019-11-19T04:58:46Z" the same moment with its zone).
+    let structured: Vec<(String, bool)> = s
+        .published
+        .iter()
+        .flat_map(|published| document.select(published))
+        .filter_map(|e| e.value().attr("content"))
+        .chain(std::iter::once(ld.published_at.as_str()))
+        .filter_map(dates::read)
+        .collect();
+    let published_at = structured
+        .iter()
+        .find(|(_, zoned)| *zoned)
+        .or_else(|| structured.first())
+        .map(|(date, _)| date.clone())
         .or_else(|| {
             document
                 .select(&s.time)
@@ -450,6 +470,25 @@ mod tests {
         let found = metadata(&document, &json_ld(&document));
         assert_eq!(found.authors, ["Dewi Lestari"]);
         assert_eq!(found.published_at, "2023-06-12T14:05:00+07:00");
+    }
+
+    #[test]
+    fn a_date_with_its_zone_beats_one_without() {
+        let page = r#"<html><head><meta name="sailthru.date" content="2019-11-18 20:58:46">
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2019-11-19T04:58:46Z"}</script>
+</head><body><p>Isi.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.published_at, "2019-11-19T04:58:46Z");
+    }
+
+    #[test]
+    fn the_publication_time_beats_an_analytics_date_before_it() {
+        let page = r#"<html><head><meta name="sailthru.date" content="2020-01-20T09:49:32Z">
+<meta property="og:article:published_time" content="2020-01-19T12:25:36Z"></head><body></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &JsonLd::default());
+        assert_eq!(found.published_at, "2020-01-19T12:25:36Z");
     }
 
     #[test]
