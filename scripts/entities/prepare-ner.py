@@ -6,7 +6,10 @@ Writes, into OUT_DIR:
                     (Indonesian and English sets, plus UNER Portuguese and Danish train);
                     "doc" groups consecutive sentences into documents, "corpus" names the
                     corpora cross-validation evaluates, "copies" (default 1) is how many times
-                    the trainer takes a document
+                    the trainer takes a document; the English model's
+  train-general.jsonl  the model of the other languages': train.jsonl without GUM and the UNER
+                    English test split, each document once (with them, Indonesian lost about
+                    0.008 F1 on its held-out split)
   dev-ind.jsonl     {"id", "text", "gold"} per document: idner-news-2k dev (held out)
   dev-eng.jsonl     the same for English: held-out tails of wikigold and uner-en
   test-news.jsonl   the same for English news: GUM's news genre (Wikinews), whole articles, a
@@ -49,6 +52,11 @@ IND_TUNE = 0.15
 # 0.013 on the held-out split), twice each costs nothing (cv-entities.py --copies ind=2: English
 # 0.6745 -> 0.6738, Indonesian 0.7896 -> 0.7931, 3 seeds).
 COPIES = {"ind": 2}
+# Corpora only the English model is trained on: +0.02 to +0.025 English F1 on both held-out
+# English sets, -0.008 Indonesian on its held-out split (4 seeds each).
+ENGLISH_ONLY = ("gum", "uner-en-test")
+# GUM genres left out of training (see main).
+NOT_TRAINED_GENRES = ("interview",)
 
 
 def main():
@@ -99,9 +107,14 @@ def main():
     # places were converted to the CoNLL types (gum-en/SOURCE.md). GUM's news genre is the
     # English news test set.
     add("eng", read_conll(f"{NER}/uner-en/test.conll.gz", 1), "uner-en-test")
-    # Document by document, so that no training document spans two of GUM's.
+    # Document by document, so that no training document spans two of GUM's. Not its
+    # interviews: they come from Wikinews, the source of the news test set, which must stay a
+    # source the tagger has not seen (with them, English news went 0.680 -> 0.700, and back to
+    # 0.680 without them; the other English held-out set gained alike either way).
     add("eng", [], "gum")
-    for number, (_, _, doc) in enumerate(gum_documents(f"{NER}/gum-en", "other.conll.gz")):
+    for number, (_, genre, doc) in enumerate(gum_documents(f"{NER}/gum-en", "other.conll.gz")):
+        if genre in NOT_TRAINED_GENRES:
+            continue
         for index, (tokens, tags) in enumerate(doc):
             chunk = 0 if WHOLE_DOCS else index // SENTENCES_PER_DOC
             doc_key = f"{len(corpora)}-{number}.{chunk}"
@@ -120,6 +133,10 @@ def main():
         lang, path = spec.split(":", 1)
         add(lang, read_conll(f"{NER}/{path}", 1))
 
+    with open(f"{OUT}/train-general.jsonl", "w", encoding="utf-8") as out:
+        for row in train:
+            if row.get("corpus") not in ENGLISH_ONLY:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     with open(f"{OUT}/train.jsonl", "w", encoding="utf-8") as out:
         for row in train:
             if COPIES.get(row["lang"], 1) != 1:

@@ -12,7 +12,7 @@
 //!    names, WordNet noun classes, embedding clusters, topic words. Words are keyed by their
 //!    [`hash`]. The model is trained from the shared NER corpora by `train` (behind the cargo
 //!    feature `train`, run by `scripts/entities/build-entities.sh`) and shipped in
-//!    `data/entities/tagger.bin`.
+//!    `data/entities/`: `tagger-eng.bin` for English, `tagger.bin` for every other language.
 //! 3. `resolve` settles each tagged span's extent, type and link: titles, weekdays and a
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
 //!    name merged into it, and strong gazetteer names the tagger passed over added.
@@ -47,7 +47,11 @@ use tokens::{Token, tokenize};
 #[derive(Debug)]
 pub struct EntityTagger {
     gazetteer: Gazetteer,
+    /// The model of every language but English.
     model: Model,
+    /// English's own model, trained with English corpora that cost the other model Indonesian
+    /// F1 (docs/decisions/entity-tagging.md); `None` when one model serves every language.
+    english: Option<Model>,
 }
 
 /// One mention before grouping.
@@ -145,15 +149,28 @@ impl EntityTagger {
         Ok(Self {
             gazetteer: Gazetteer::bundled()?,
             model: Model::from_bytes(Model::BUNDLED).map_err(GazetteerError::BadModel)?,
+            english: Some(
+                Model::from_bytes(Model::BUNDLED_ENGLISH).map_err(GazetteerError::BadModel)?,
+            ),
         })
     }
 
-    /// A tagger with the bundled tables and another model (for training experiments).
+    /// A tagger with the bundled tables and another model for every language (for training
+    /// experiments).
     pub fn with_model(model: &[u8]) -> Result<Self, GazetteerError> {
         Ok(Self {
             gazetteer: Gazetteer::bundled()?,
             model: Model::from_bytes(model).map_err(GazetteerError::BadModel)?,
+            english: None,
         })
+    }
+
+    /// The model that tags `language`.
+    fn model_for(&self, language: &str) -> &Model {
+        match &self.english {
+            Some(english) if language == "eng" => english,
+            _ => &self.model,
+        }
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -167,7 +184,8 @@ impl EntityTagger {
         for (field, text) in [(TextField::Title, title), (TextField::Body, body)] {
             self.find_mentions(field, text, language, &mut mentions);
         }
-        group::propagate(&mut mentions, title, body, self.model.common_words());
+        let common = self.model_for(language).common_words();
+        group::propagate(&mut mentions, title, body, common);
         group::group(&self.gazetteer, mentions, title, body)
     }
 
@@ -181,9 +199,10 @@ impl EntityTagger {
         if text.is_empty() {
             return;
         }
+        let model = self.model_for(language);
         let analysis = analyse_tokens(
             &self.gazetteer,
-            self.model.common_words(),
+            model.common_words(),
             text,
             tokenize(text),
             language,
@@ -205,10 +224,10 @@ impl EntityTagger {
                     &mut buffer,
                 );
                 let mut scores = [0i32; TAGS];
-                self.model.score(&buffer, &mut scores);
+                model.score(&buffer, &mut scores);
                 emissions.push(scores);
             }
-            self.model.viterbi(&emissions, &mut tags);
+            model.viterbi(&emissions, &mut tags);
             let mut open: Option<(usize, EntityType)> = None;
             for (offset, &tag) in tags.iter().chain([&0]).enumerate() {
                 let index = range.start + offset;
@@ -254,6 +273,18 @@ mod tests {
 
     fn find<'a>(entities: &'a [Entity], name: &str) -> Option<&'a Entity> {
         entities.iter().find(|e| e.name == name)
+    }
+
+    #[test]
+    fn english_has_its_own_model() {
+        let tagger = tagger();
+        let english = tagger.model_for("eng");
+        assert!(!std::ptr::eq(english, tagger.model_for("ind")));
+        assert!(std::ptr::eq(tagger.model_for("ind"), tagger.model_for("")));
+        assert!(std::ptr::eq(
+            tagger.model_for("msa"),
+            tagger.model_for("ind")
+        ));
     }
 
     #[test]
