@@ -41,6 +41,28 @@ ensure_check_jsonschema() {
   export PATH="$venv/bin:$PATH"
 }
 
+ensure_promtool() {
+  # The Prometheus files are checked by a promtool of the version compose runs
+  # (prom/prometheus:v3.5.0): Debian's is 2.42. Built from the Go module proxy (Prometheus
+  # v3.x.y is the module version v0.3xx.y) and cached. `go install pkg@version` refuses the
+  # module's replace directives, so it is built inside the downloaded module.
+  local version=3.5.0 module=v0.305.0 bin="$HOME/.cache/kabar/promtool-3.5.0"
+  if ! "$bin/promtool" --version 2>/dev/null | grep -qF "version $version "; then
+    export PATH="$PATH:/usr/local/go/bin"
+    command -v go >/dev/null || apt_install golang-go
+    log "building promtool $version from the Go module proxy into $bin"
+    local dir
+    dir=$(GOTOOLCHAIN=auto go mod download -json "github.com/prometheus/prometheus@$module" \
+      | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -n "$dir" ] || { echo "cannot download github.com/prometheus/prometheus@$module" >&2; exit 1; }
+    mkdir -p "$bin"
+    (cd "$dir" && GOTOOLCHAIN=auto GOFLAGS=-mod=readonly go build -trimpath \
+      -ldflags "-X github.com/prometheus/common/version.Version=$version" \
+      -o "$bin/promtool" ./cmd/promtool)
+  fi
+  export PATH="$bin:$PATH"
+}
+
 ensure_tools() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
   command -v mvn >/dev/null || apt_install maven
@@ -49,10 +71,13 @@ ensure_tools() {
   # librdkafka's TLS and SASL/SCRAM link OpenSSL; tests/security.rs makes its certificates with
   # the openssl command.
   apt_install libssl-dev pkg-config openssl
-  # The deploy checks (services/kabar/tests/deploy.rs): promtool and a Prometheus server from
-  # Debian; check-jsonschema (the Compose specification's schema vendored, and ruamel.yaml) from
-  # PyPI, in a venv of its own.
-  { command -v promtool && command -v prometheus; } >/dev/null || apt_install prometheus
+  # The deploy checks (services/kabar/tests/deploy.rs): a Prometheus server from Debian (the
+  # live tests), promtool of compose's version (above); check-jsonschema (the Compose
+  # specification's schema vendored, and ruamel.yaml) from PyPI, in a venv of its own.
+  command -v prometheus >/dev/null || apt_install prometheus
+  ensure_promtool
+  # The live page's browser test (services/kabar/tests/page.rs): headless Chromium from Debian.
+  [ -x /usr/bin/chromium ] || apt_install chromium
   ensure_check_jsonschema
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy

@@ -142,6 +142,22 @@ pub struct Entity {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub wikidata: String,
     pub mentions: Vec<Mention>,
+    /// How much the article is about it, 0 (in passing) to 1 (its subject): headline, lead,
+    /// frequency and position of its mentions.
+    #[serde(
+        skip_serializing_if = "is_zero_f32",
+        serialize_with = "serialize_hundredths"
+    )]
+    pub salience: f32,
+}
+
+/// A score kept to hundredths written as the decimal it is ("0.44", not the nearest `f32`
+/// widened to "0.4399999976158142" where a JSON value goes through `f64`).
+fn serialize_hundredths<S: serde::Serializer>(
+    value: &f32,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((f64::from(*value) * 100.0).round() / 100.0)
 }
 
 /// Where a mention is: field and half-open range in Unicode code points.

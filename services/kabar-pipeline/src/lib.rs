@@ -26,7 +26,9 @@ pub mod route;
 
 pub use article::EnrichedArticle;
 pub use error::{PipelineError, Stage};
-pub use pipeline::{Failure, LanguagePriors, Pipeline, PipelineConfig, Processed, StageSet};
+pub use pipeline::{
+    Failure, LanguagePriors, Pipeline, PipelineConfig, Processed, Settings, StageSet,
+};
 
 /// kabar's version, stamped on every enriched article.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

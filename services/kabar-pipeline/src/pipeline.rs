@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::article::{EnrichedArticle, PipelineInfo};
 use crate::clean::Cleaner;
-use crate::entities::EntityTagger;
 use crate::entities::gazetteer::GazetteerError;
+use crate::entities::{ArticleContext, EntityTagger};
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
 use crate::lang::{DetectorOptions, LanguageDetector};
@@ -211,15 +211,39 @@ const WARM_UP_ARTICLE: &[u8] = concat!(
 )
 .as_bytes();
 
+/// What an operator may change while the pipeline runs: the routes and the language priors.
+/// Built apart from the [`Pipeline`] (whose tables are large and slow to build), so that a
+/// service can swap it between two articles: [`Pipeline::process_with`] takes it per article,
+/// and the same settings decide the article's language and its topics.
+#[derive(Debug)]
+pub struct Settings {
+    detectors: Detectors,
+    router: Router,
+}
+
+impl Settings {
+    /// Validates the routes and builds one detector per set of language priors.
+    pub fn new(routes: Vec<RouteRule>, languages: LanguagePriors) -> Result<Self, RouteError> {
+        Ok(Self {
+            detectors: Detectors::new(languages),
+            router: Router::new(routes)?,
+        })
+    }
+
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+}
+
 /// The whole enrichment pipeline. Immutable once built; share it between threads.
 #[derive(Debug)]
 pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    detectors: Detectors,
     tagger: EntityTagger,
-    router: Router,
+    /// The settings it was built with, for [`Pipeline::process`].
+    settings: Settings,
 }
 
 impl Pipeline {
@@ -228,9 +252,8 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            detectors: Detectors::new(config.languages),
             tagger: EntityTagger::new()?,
-            router: Router::new(config.routes)?,
+            settings: Settings::new(config.routes, config.languages)?,
         };
         pipeline.warm_up();
         Ok(pipeline)
@@ -244,12 +267,19 @@ impl Pipeline {
         let _ = self.process(WARM_UP_ARTICLE);
     }
 
+    /// The router of the settings the pipeline was built with.
     pub fn router(&self) -> &Router {
-        &self.router
+        &self.settings.router
     }
 
-    /// Enriches one payload.
+    /// Enriches one payload with the settings the pipeline was built with.
     pub fn process(&self, payload: &[u8]) -> Result<Processed, Failure> {
+        self.process_with(payload, &self.settings)
+    }
+
+    /// Enriches one payload with `settings` (routes and language priors) instead of the ones
+    /// the pipeline was built with.
+    pub fn process_with(&self, payload: &[u8], settings: &Settings) -> Result<Processed, Failure> {
         let started = Instant::now();
         let mut timings = Vec::with_capacity(5);
         let input = input::decode(payload, &self.limits).map_err(|error| Failure {
@@ -266,24 +296,34 @@ impl Pipeline {
         let mut article = self.clean(input, &mut timings).map_err(fail)?;
         if self.stages.lang {
             let (title, body) = (&article.title, &article.body);
-            let detector = self.detectors.for_article(&article.source, &article.url);
+            let detector = settings
+                .detectors
+                .for_article(&article.source, &article.url);
             let language = run_stage(Stage::Lang, &mut timings, || detector.detect(title, body))
                 .map_err(fail)?;
             article.language = Some(language);
         }
         if self.stages.entities {
             let (title, body) = (&article.title, &article.body);
-            let language = article.language.as_ref().map_or("", |l| l.code.as_str());
+            let context = ArticleContext {
+                language: article
+                    .language
+                    .as_ref()
+                    .map_or_else(String::new, |l| l.code.clone()),
+                country: site_country(&article.url),
+            };
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag(title, body, language)
+                self.tagger.tag_in(title, body, &context)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
         }
         if self.stages.route {
             let snapshot = &article;
-            article.routes = run_stage(Stage::Route, &mut timings, || self.router.route(snapshot))
-                .map_err(fail)?;
+            article.routes = run_stage(Stage::Route, &mut timings, || {
+                settings.router.route(snapshot)
+            })
+            .map_err(fail)?;
         }
         article.pipeline = Some(PipelineInfo {
             version: crate::VERSION.to_owned(),
@@ -360,6 +400,28 @@ fn bound_entities(entities: &mut Vec<crate::article::Entity>) {
     entities.truncate(MAX_ENTITIES);
     for entity in entities {
         entity.mentions.truncate(MAX_MENTIONS_PER_ENTITY);
+    }
+}
+
+/// The country of a site's country-code top-level domain ("www.kompas.co.id" is Indonesian),
+/// None for generic domains and for country codes that sites use for their letters (".io",
+/// ".tv", ".me").
+fn site_country(url: &str) -> Option<[u8; 2]> {
+    const GENERIC: &[&str] = &[
+        "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "so", "sh", "to", "tv", "vc",
+        "ws",
+    ];
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#', ':'])
+        .next()?;
+    let tld = host.rsplit('.').next()?.to_ascii_lowercase();
+    match tld.as_bytes() {
+        [a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() && !GENERIC.contains(&&*tld) => {
+            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+        }
+        _ => None,
     }
 }
 
@@ -477,6 +539,18 @@ mod tests {
             Some("eng")
         );
         assert_eq!(article.routes, ["out.eng"]);
+    }
+
+    #[test]
+    fn sites_have_the_country_of_their_domain() {
+        assert_eq!(
+            site_country("https://www.kompas.co.id/read/1"),
+            Some(*b"ID")
+        );
+        assert_eq!(site_country("http://bernama.com.my:8080/x"), Some(*b"MY"));
+        assert_eq!(site_country("https://example.com/a.id"), None);
+        assert_eq!(site_country("https://news.example.io/"), None);
+        assert_eq!(site_country(""), None);
     }
 
     #[test]

@@ -6,10 +6,10 @@
 
 use serde::Deserialize;
 
-use crate::article::{EnrichedArticle, EntityType};
+use crate::article::{EnrichedArticle, Entity, EntityType};
 
 /// One routing rule, as written in the routes file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRule {
     /// Topic name or template, e.g. `news.lang.{language}.v1`.
@@ -34,8 +34,8 @@ pub enum Encoding {
 }
 
 /// Conditions on an article; every non-empty list must contain the article's value (for
-/// entities: at least one entity must match).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// entities: at least one entity must match, and be salient enough when `min_salience` is set).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// ISO 639-3 codes.
@@ -50,22 +50,29 @@ pub struct Condition {
     /// Article sources.
     #[serde(default)]
     pub source: Vec<String>,
+    /// The least salience (0 to 1) of the entity that `entity_id` or `entity_type` asks for;
+    /// without them, of any entity: `{ entity_id = ["Q3318231"], min_salience = 0.5 }` routes
+    /// the articles about Joko Widodo, not those that name him in passing.
+    #[serde(default)]
+    pub min_salience: Option<f32>,
 }
 
 impl Condition {
     fn holds(&self, article: &EnrichedArticle, language: &str) -> bool {
+        let salient = |e: &Entity| self.min_salience.is_none_or(|least| e.salience >= least);
+        let any_entity = |wanted: &dyn Fn(&Entity) -> bool| {
+            article.entities.iter().any(|e| wanted(e) && salient(e))
+        };
         (self.language.is_empty() || self.language.iter().any(|l| l == language))
             && (self.source.is_empty() || self.source.contains(&article.source))
             && (self.entity_type.is_empty()
-                || article
-                    .entities
-                    .iter()
-                    .any(|e| self.entity_type.contains(&e.entity_type)))
+                || any_entity(&|e| self.entity_type.contains(&e.entity_type)))
             && (self.entity_id.is_empty()
-                || article
-                    .entities
-                    .iter()
-                    .any(|e| !e.wikidata.is_empty() && self.entity_id.contains(&e.wikidata)))
+                || any_entity(&|e| !e.wikidata.is_empty() && self.entity_id.contains(&e.wikidata)))
+            && (self.min_salience.is_none()
+                || !self.entity_type.is_empty()
+                || !self.entity_id.is_empty()
+                || any_entity(&|_| true))
     }
 }
 
@@ -86,6 +93,8 @@ pub enum RouteError {
     InvalidTopic { index: usize, template: String },
     #[error("no routes configured: every article would be dropped")]
     Empty,
+    #[error("route {index}: min_salience {value} is not between 0 and 1")]
+    BadSalience { index: usize, value: String },
 }
 
 /// The routing stage.
@@ -124,6 +133,12 @@ impl Router {
                     });
                 }
                 rest = &after[(close + 1).min(after.len())..];
+            }
+            if let Some(value) = rule.when.min_salience.filter(|v| !(0.0..=1.0).contains(v)) {
+                return Err(RouteError::BadSalience {
+                    index,
+                    value: value.to_string(),
+                });
             }
             if !is_valid_topic(&rule.topic.replace("{language}", "und")) {
                 return Err(RouteError::InvalidTopic {
@@ -242,12 +257,53 @@ mod tests {
             entity_type: EntityType::Location,
             wikidata: "Q423".into(),
             mentions: vec![],
+            salience: 0.8,
         });
         assert_eq!(router.route(&a), ["news.korea.v1"]);
         assert_eq!(
             router.destinations(&a),
             [("news.korea.v1".to_owned(), Encoding::Protobuf)]
         );
+    }
+
+    #[test]
+    fn salience_conditions_ask_for_what_the_article_is_about() {
+        let rule = |when: Condition| RouteRule {
+            topic: "news.about.v1".into(),
+            when,
+            encoding: Encoding::Json,
+        };
+        let about_korea = Router::new(vec![rule(Condition {
+            entity_id: vec!["Q423".into()],
+            min_salience: Some(0.5),
+            ..Condition::default()
+        })])
+        .expect("valid");
+        let entity = |wikidata: &str, salience: f32| Entity {
+            name: wikidata.into(),
+            entity_type: EntityType::Location,
+            wikidata: wikidata.into(),
+            mentions: vec![],
+            salience,
+        };
+        let mut a = article("ind");
+        a.entities = vec![entity("Q423", 0.2), entity("Q884", 0.9)];
+        assert!(about_korea.route(&a).is_empty(), "North Korea in passing");
+        a.entities[0].salience = 0.7;
+        assert_eq!(about_korea.route(&a), ["news.about.v1"]);
+        let anything_salient = Router::new(vec![rule(Condition {
+            min_salience: Some(0.95),
+            ..Condition::default()
+        })])
+        .expect("valid");
+        assert!(anything_salient.route(&a).is_empty());
+        a.entities[1].salience = 1.0;
+        assert_eq!(anything_salient.route(&a), ["news.about.v1"]);
+        let bad = Router::new(vec![rule(Condition {
+            min_salience: Some(1.5),
+            ..Condition::default()
+        })]);
+        assert!(matches!(bad, Err(RouteError::BadSalience { .. })));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The seed article (Indonesian news on Putin and Kim Jong Un): its people, organisations and
-//! places found, typed and linked, their mentions grouped, titles kept out of names.
+//! places found, typed and linked, their mentions grouped, titles kept out of names, and the
+//! article's subjects salient.
 
 use kabar_pipeline::article::{Entity, EntityType, TextField};
 use kabar_pipeline::entities::EntityTagger;
@@ -45,11 +46,13 @@ fn seed_entities_are_found_typed_and_linked() {
         ("PBB", EntityType::Organisation, "Q1065"),
         ("Dewan Keamanan PBB", EntityType::Organisation, "Q37470"),
         ("Reuters", EntityType::Organisation, "Q130879"),
+        // No Wikidata id for these was found in a source that could be checked: the knowledge
+        // base leaves them unlinked rather than guess.
         ("RIA Novosti", EntityType::Organisation, ""),
         ("Associated Press", EntityType::Organisation, "Q40469"),
         ("Belfer Center", EntityType::Organisation, ""),
         ("Harvard Kennedy School", EntityType::Organisation, ""),
-        ("Chatham House", EntityType::Organisation, ""),
+        ("Chatham House", EntityType::Organisation, "Q263016"),
         (
             "Institut Studi Kebijakan Asan",
             EntityType::Organisation,
@@ -65,6 +68,11 @@ fn seed_entities_are_found_typed_and_linked() {
         ("Pyongyang", EntityType::Location, "Q18808"),
         ("Vladivostok", EntityType::Location, "Q959"),
         ("London", EntityType::Location, "Q84"),
+        ("Korea Utara", EntityType::Location, "Q423"),
+        ("Amerika Serikat", EntityType::Location, "Q30"),
+        ("Komsomolsk-on-Amur", EntityType::Location, "Q154801"),
+        ("Soviet", EntityType::Location, "Q15180"),
+        ("Eropa", EntityType::Location, "Q46"),
     ];
     let mut problems = Vec::new();
     for &(surface, kind, wikidata) in expected {
@@ -109,4 +117,25 @@ fn seed_mentions_are_grouped_and_titles_stay_out() {
     // The all-caps dateline still finds Seoul.
     let seoul = with_mention(&entities, &body, "SEOUL").expect("SEOUL");
     assert_eq!(seoul.wikidata, "Q8684");
+}
+
+#[test]
+fn the_seed_is_about_putin_and_kim_not_london() {
+    let tagger = EntityTagger::new().expect("bundled tagger");
+    let (title, body) = seed();
+    let entities = tagger.tag(&title, &body, "ind");
+    let salience = |surface: &str| {
+        with_mention(&entities, &body, surface)
+            .unwrap_or_else(|| panic!("{surface}: {entities:#?}"))
+            .salience
+    };
+    for subject in ["Putin", "Kim Jong Un", "Korut", "Rusia"] {
+        assert!(salience(subject) >= 0.5, "{subject}: {}", salience(subject));
+    }
+    for detail in ["London", "Chatham House", "Vladivostok", "James Nixey"] {
+        assert!(salience(detail) <= 0.2, "{detail}: {}", salience(detail));
+    }
+    for entity in &entities {
+        assert!((0.0..=1.0).contains(&entity.salience), "{entity:?}");
+    }
 }

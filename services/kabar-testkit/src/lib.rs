@@ -11,13 +11,15 @@
 //! With the `service` feature (the service's integration tests):
 //! - [`http`]: kabar's endpoints seen from a test, and metric values.
 //! - [`kafka`]: a real Kafka broker per test binary, topics, producing and reading.
+//! - [`broker`]: a broker of a test's own, which the test may stop and restart.
 //! - [`in_process`]: a service started in the test's process, on a runtime of its own (most
 //!   integration tests start `kabar::service` so).
 //! - [`process`]: `kabar run` as a child process, for tests that need a process of its own
 //!   (signals, `kill -9`, logs).
 //! - [`stream`]: one test's own topics, group and routes file.
 //! - [`python`]: the Python example consumer and its generated classes.
-//! - [`prometheus`]: promtool, a real Prometheus server, YAML read as JSON.
+//! - [`prometheus`]: promtool, a real Prometheus server (alone, or with the project's
+//!   configuration and alert rules pointed at a kabar under test), YAML read as JSON.
 
 pub mod articles;
 pub mod bench_corpus;
@@ -25,6 +27,8 @@ pub mod hostile;
 pub mod names;
 pub mod paths;
 
+#[cfg(feature = "service")]
+pub mod broker;
 #[cfg(feature = "service")]
 pub mod http;
 #[cfg(feature = "service")]

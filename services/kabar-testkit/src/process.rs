@@ -29,6 +29,11 @@ pub struct KabarOptions<'a> {
 impl KabarProcess {
     /// Starts `binary` (the test's `env!("CARGO_BIN_EXE_kabar")`) with `options`.
     pub fn start(binary: &str, options: &KabarOptions<'_>) -> Self {
+        Self::start_with_brokers(binary, brokers(), options)
+    }
+
+    /// Starts `binary` with `options` against the broker at `brokers` (a test's own).
+    pub fn start_with_brokers(binary: &str, brokers: &str, options: &KabarOptions<'_>) -> Self {
         let port = free_port();
         let http = format!("127.0.0.1:{port}");
         let mut command = Command::new(binary);
@@ -36,7 +41,7 @@ impl KabarProcess {
             .args([
                 "run",
                 "--brokers",
-                brokers(),
+                brokers,
                 "--input-topics",
                 options.input_topic,
             ])
@@ -62,6 +67,43 @@ impl KabarProcess {
     /// A metric's value (see [`http::metric`]).
     pub fn metric(&self, series: &str) -> f64 {
         http::metric(&self.metrics(), series)
+    }
+
+    /// `GET <path>` on kabar's endpoint: status and body (`None` when nothing answers).
+    pub fn get(&self, path: &str) -> Option<(u16, String)> {
+        http::get(&self.http, path)
+    }
+
+    /// `/status` as JSON, once the endpoint answers.
+    pub fn status(&self) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some((200, body)) = self.get("/status") {
+                return serde_json::from_str(&body).unwrap();
+            }
+            assert!(Instant::now() < deadline, "no /status at {}", self.http);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
+        nix::sys::signal::kill(pid, signal).unwrap();
+    }
+
+    /// Waits up to `timeout` for the process to exit on its own.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     pub fn kill(&mut self) {

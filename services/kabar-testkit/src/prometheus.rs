@@ -199,6 +199,130 @@ impl Prometheus {
     }
 }
 
+/// The project's `deploy/prometheus/prometheus.yml` for a test: every job keeps its name and
+/// path; the `kabar` job discovers its targets from `targets_file` (which the test rewrites, as
+/// Docker's DNS adds and drops containers), the `prometheus` job scrapes `prometheus`, and the
+/// intervals are a second.
+pub fn project_config(targets_file: &Path, prometheus: &str) -> Value {
+    let mut config =
+        yaml_to_json(&crate::paths::repo_root().join("deploy/prometheus/prometheus.yml"));
+    config["global"]["scrape_interval"] = serde_json::json!("1s");
+    config["global"]["scrape_timeout"] = serde_json::json!("1s");
+    config["global"]["evaluation_interval"] = serde_json::json!("1s");
+    for job in config["scrape_configs"].as_array_mut().unwrap() {
+        let name = job["job_name"].as_str().unwrap().to_owned();
+        let job = job.as_object_mut().unwrap();
+        job.retain(|key, _| !key.ends_with("_sd_configs") && key != "static_configs");
+        match name.as_str() {
+            "kabar" => job.insert(
+                "file_sd_configs".into(),
+                serde_json::json!([{ "files": [targets_file], "refresh_interval": "1s" }]),
+            ),
+            "prometheus" => job.insert(
+                "static_configs".into(),
+                serde_json::json!([{ "targets": [prometheus] }]),
+            ),
+            other => panic!("teach the test about scrape job {other}"),
+        };
+    }
+    config
+}
+
+/// The project's alert rule files (as `prometheus.yml` names them), each `for:` shortened to
+/// two seconds so that a provoked alert fires within seconds.
+pub fn project_rules() -> Vec<(String, Value)> {
+    let dir = crate::paths::repo_root().join("deploy/prometheus");
+    let config = yaml_to_json(&dir.join("prometheus.yml"));
+    config["rule_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| {
+            let name = name.as_str().unwrap().to_owned();
+            let mut rules = yaml_to_json(&dir.join(&name));
+            for group in rules["groups"].as_array_mut().unwrap() {
+                for rule in group["rules"].as_array_mut().unwrap() {
+                    if rule.get("for").is_some() {
+                        rule["for"] = serde_json::json!("2s");
+                    }
+                }
+            }
+            (name, rules)
+        })
+        .collect()
+}
+
+/// A real Prometheus with the project's configuration and alert rules ([`project_config`],
+/// [`project_rules`]), scraping the kabar instances at `targets`.
+pub struct ProjectPrometheus {
+    pub server: Prometheus,
+    targets_file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl ProjectPrometheus {
+    pub fn start(targets: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let targets_file = dir.path().join("kabar-targets.json");
+        let address = format!("127.0.0.1:{}", crate::names::free_port());
+        Self::write_targets_to(&targets_file, targets);
+        let config = project_config(&targets_file, &address);
+        let rules = project_rules();
+        let rules: Vec<(&str, Value)> = rules
+            .iter()
+            .map(|(name, rules)| (name.as_str(), rules.clone()))
+            .collect();
+        let server = Prometheus::start(&address, &config, &rules);
+        Self {
+            server,
+            targets_file,
+            _dir: dir,
+        }
+    }
+
+    fn write_targets_to(file: &Path, targets: &[&str]) {
+        let groups = if targets.is_empty() {
+            serde_json::json!([])
+        } else {
+            serde_json::json!([{ "targets": targets }])
+        };
+        let temporary = file.with_extension("tmp");
+        std::fs::write(&temporary, groups.to_string()).unwrap();
+        std::fs::rename(&temporary, file).unwrap();
+    }
+
+    /// The kabar instances Prometheus discovers from now on (none: every instance is gone).
+    pub fn set_targets(&self, targets: &[&str]) {
+        Self::write_targets_to(&self.targets_file, targets);
+    }
+}
+
+impl std::ops::Deref for ProjectPrometheus {
+    type Target = Prometheus;
+
+    fn deref(&self) -> &Prometheus {
+        &self.server
+    }
+}
+
+impl Prometheus {
+    /// Waits until no alert `name` is pending or firing.
+    pub fn wait_inactive(&self, name: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let alerts = self.alerts();
+            if !alerts.iter().any(|a| a["labels"]["alertname"] == name) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} still active after {timeout:?}; alerts: {alerts:?}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
 impl Drop for Prometheus {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -13,7 +13,7 @@ use kabar_pipeline::Stage;
 use kabar_pipeline::article::EntityType;
 use kabar_pipeline::error::ErrorCode;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
@@ -48,18 +48,63 @@ pub struct Metrics {
     pub transactions: IntCounterVec,
     /// 1 while the instance is ready to consume.
     pub ready: IntGauge,
-    /// Always 1; the version is a label.
+    /// Always 1; the version and the git revision are labels.
     pub build_info: IntGaugeVec,
+    /// Configuration reloads (SIGHUP or a changed routes or configuration file), by result.
+    pub config_reloads: IntCounterVec,
+    /// 1 when the last reload succeeded (or none was tried), 0 while the files on disk are not
+    /// in force.
+    pub config_last_reload_successful: IntGauge,
+    /// Route rules in force.
+    pub routes_loaded: IntGauge,
+    /// Partitions assigned to or revoked from this instance, by kind: rebalances.
+    pub rebalances: IntCounterVec,
+    /// Messages waiting in the producer's queue (librdkafka statistics).
+    pub producer_queue_messages: IntGauge,
+    /// Bytes waiting in the producer's queue (librdkafka statistics).
+    pub producer_queue_bytes: IntGauge,
+    /// Mean round-trip time to each broker over the last statistics window, by client and
+    /// broker node id.
+    pub broker_rtt: GaugeVec,
+    /// Failed or timed-out requests to brokers (librdkafka's txerrs, rxerrs and req_timeouts),
+    /// by client.
+    pub request_errors: IntCounterVec,
+    /// Bytes sent to brokers, by client.
+    pub sent_bytes: IntCounterVec,
+    /// Bytes received from brokers, by client.
+    pub received_bytes: IntCounterVec,
+    /// File mode: files in the input (0 in Kafka mode, and for stdin).
+    pub input_files: IntGauge,
+    /// File mode: files of the input done.
+    pub input_files_done: IntGauge,
+    /// File mode: bytes in the input's files, as listed at start.
+    pub input_bytes: IntGauge,
+    /// File mode: input bytes done.
+    pub input_bytes_done: IntGauge,
 }
 
 /// The process-wide metrics.
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
-/// Latency buckets from 100 µs to 10 s.
+/// Stage latency buckets from 100 µs to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0,
 ];
+
+/// End-to-end latency buckets from 5 ms to an hour: a live stream takes milliseconds, a
+/// backlog being caught up after an outage takes minutes, and both must be measurable.
+pub const END_TO_END_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+    1800.0, 3600.0,
+];
+
+/// kabar's version.
+pub const VERSION: &str = kabar_pipeline::VERSION;
+
+/// The git revision kabar was built from: `KABAR_REVISION` at build time (the Docker build
+/// sets it), else what `git` said when the build script ran, else "unknown".
+pub const REVISION: &str = env!("KABAR_BUILD_REVISION");
 
 impl Metrics {
     #[allow(clippy::unwrap_used)] // static names and labels: a failure is a programming error
@@ -125,7 +170,7 @@ impl Metrics {
                 "kabar_end_to_end_latency_seconds",
                 "From the input message timestamp to the acknowledgement of its first output.",
             )
-            .buckets(LATENCY_BUCKETS.to_vec()),
+            .buckets(END_TO_END_BUCKETS.to_vec()),
         )
         .unwrap();
         registry
@@ -160,15 +205,87 @@ impl Metrics {
         let build_info = IntGaugeVec::new(
             Opts::new(
                 "kabar_build_info",
-                "Always 1; labelled with kabar's version.",
+                "Always 1; labelled with kabar's version and git revision.",
             ),
-            &["version"],
+            &["version", "revision"],
         )
         .unwrap();
         registry.register(Box::new(build_info.clone())).unwrap();
-        build_info
-            .with_label_values(&[kabar_pipeline::VERSION])
-            .set(1);
+        build_info.with_label_values(&[VERSION, REVISION]).set(1);
+        let gauge = |name: &str, help: &str| {
+            let metric = IntGauge::new(name, help).unwrap();
+            registry.register(Box::new(metric.clone())).unwrap();
+            metric
+        };
+        let config_reloads = counter_vec(
+            "kabar_config_reloads_total",
+            "Configuration reloads (SIGHUP or a changed routes or configuration file), by result.",
+            &["result"],
+        );
+        let config_last_reload_successful = gauge(
+            "kabar_config_last_reload_successful",
+            "1 when the last configuration reload succeeded or none was tried, else 0.",
+        );
+        config_last_reload_successful.set(1);
+        let routes_loaded = gauge("kabar_routes_loaded", "Route rules in force.");
+        let rebalances = counter_vec(
+            "kabar_rebalances_total",
+            "Partitions assigned to or revoked from this instance, by kind.",
+            &["kind"],
+        );
+        let producer_queue_messages = gauge(
+            "kabar_kafka_producer_queue_messages",
+            "Messages waiting in the Kafka producer's queue.",
+        );
+        let producer_queue_bytes = gauge(
+            "kabar_kafka_producer_queue_bytes",
+            "Bytes waiting in the Kafka producer's queue.",
+        );
+        let broker_rtt = GaugeVec::new(
+            Opts::new(
+                "kabar_kafka_broker_rtt_seconds",
+                "Mean round-trip time to a broker over the last statistics window, by client and broker node id.",
+            ),
+            &["client", "broker"],
+        )
+        .unwrap();
+        registry.register(Box::new(broker_rtt.clone())).unwrap();
+        let request_errors = counter_vec(
+            "kabar_kafka_request_errors_total",
+            "Requests to brokers that failed or timed out, by client.",
+            &["client"],
+        );
+        let sent_bytes = counter_vec(
+            "kabar_kafka_sent_bytes_total",
+            "Bytes sent to Kafka brokers, by client.",
+            &["client"],
+        );
+        let received_bytes = counter_vec(
+            "kabar_kafka_received_bytes_total",
+            "Bytes received from Kafka brokers, by client.",
+            &["client"],
+        );
+        // CPU seconds, resident memory, open file descriptors and start time of the process
+        // (process_*), read from /proc.
+        #[cfg(target_os = "linux")]
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .unwrap();
+        let input_files = gauge(
+            "kabar_input_files",
+            "File mode: files in the input (0 in Kafka mode and for stdin).",
+        );
+        let input_files_done = gauge(
+            "kabar_input_files_done",
+            "File mode: files of the input done.",
+        );
+        let input_bytes = gauge(
+            "kabar_input_bytes",
+            "File mode: bytes in the input's files, as listed at start.",
+        );
+        let input_bytes_done = gauge("kabar_input_bytes_done", "File mode: input bytes done.");
 
         // Pre-register closed label sets so dashboards see zeros, not gaps.
         for stage in Stage::ALL {
@@ -199,6 +316,18 @@ impl Metrics {
         for result in TransactionResult::ALL {
             transactions.with_label_values(&[result.as_str()]);
         }
+        for result in ReloadResult::ALL {
+            config_reloads.with_label_values(&[result.as_str()]);
+        }
+        for kind in RebalanceKind::ALL {
+            rebalances.with_label_values(&[kind.as_str()]);
+        }
+        for client in ClientRole::ALL {
+            let client = client.as_str();
+            request_errors.with_label_values(&[client]);
+            sent_bytes.with_label_values(&[client]);
+            received_bytes.with_label_values(&[client]);
+        }
 
         Self {
             registry,
@@ -217,6 +346,20 @@ impl Metrics {
             transactions,
             ready,
             build_info,
+            config_reloads,
+            config_last_reload_successful,
+            routes_loaded,
+            rebalances,
+            producer_queue_messages,
+            producer_queue_bytes,
+            broker_rtt,
+            request_errors,
+            sent_bytes,
+            received_bytes,
+            input_files,
+            input_files_done,
+            input_bytes,
+            input_bytes_done,
         }
     }
 
@@ -299,6 +442,60 @@ impl TransactionResult {
         match self {
             TransactionResult::Committed => "committed",
             TransactionResult::Aborted => "aborted",
+        }
+    }
+}
+
+/// The `result` label of `kabar_config_reloads_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadResult {
+    Success,
+    Failure,
+}
+
+impl ReloadResult {
+    pub const ALL: [ReloadResult; 2] = [ReloadResult::Success, ReloadResult::Failure];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReloadResult::Success => "success",
+            ReloadResult::Failure => "failure",
+        }
+    }
+}
+
+/// The `kind` label of `kabar_rebalances_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebalanceKind {
+    Assign,
+    Revoke,
+}
+
+impl RebalanceKind {
+    pub const ALL: [RebalanceKind; 2] = [RebalanceKind::Assign, RebalanceKind::Revoke];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RebalanceKind::Assign => "assign",
+            RebalanceKind::Revoke => "revoke",
+        }
+    }
+}
+
+/// The `client` label of the librdkafka statistics: which of kabar's two Kafka clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientRole {
+    Consumer,
+    Producer,
+}
+
+impl ClientRole {
+    pub const ALL: [ClientRole; 2] = [ClientRole::Consumer, ClientRole::Producer];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ClientRole::Consumer => "consumer",
+            ClientRole::Producer => "producer",
         }
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use kabar_testkit::paths::repo_root;
 use kabar_testkit::process::KabarProcess;
-use kabar_testkit::prometheus::{Prometheus, run, tool, yaml_to_json};
+use kabar_testkit::prometheus::{ProjectPrometheus, run, tool, yaml_to_json};
 use kabar_testkit::{kafka, names, stream};
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -21,16 +21,23 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Message};
 use serde_json::{Value, json};
 
-/// The alerts kabar ships (the README and docs name them).
-const REQUIRED_ALERTS: [&str; 4] = [
+/// The alerts kabar ships (the README and docs/runbook.md name them).
+const REQUIRED_ALERTS: [&str; 11] = [
+    "KabarInstanceDown",
+    "KabarAllInstancesGone",
+    "KabarNotReady",
     "KabarConsumerLagGrowing",
     "KabarDeadLetterRate",
     "KabarNoThroughput",
-    "KabarInstanceDown",
+    "KabarKafkaAuthFailures",
+    "KabarCommitFailures",
+    "KabarTransactionAborts",
+    "KabarEndToEndLatencyHigh",
+    "KabarConfigReloadFailed",
 ];
 
 /// The dashboard panels kabar ships, by title.
-const REQUIRED_PANELS: [&str; 9] = [
+const REQUIRED_PANELS: [&str; 17] = [
     "Input throughput per topic",
     "Output throughput per topic",
     "Dead letters by code",
@@ -40,6 +47,14 @@ const REQUIRED_PANELS: [&str; 9] = [
     "Language mix",
     "Entity types",
     "Instances up and ready",
+    "Kafka errors",
+    "Commits and rebalances",
+    "Transactions",
+    "Configuration reloads",
+    "CPU",
+    "Memory and file descriptors",
+    "Producer queue and broker round trip",
+    "Bytes to and from Kafka",
 ];
 
 fn compose() -> Value {
@@ -263,28 +278,19 @@ fn every_topic_kabar_uses_is_created_by_the_init_service() {
     for topic in &input_topics {
         assert!(topics[topic].0 >= 3, "{topic} has fewer than 3 partitions");
     }
-    // The init service runs deploy/kafka-init.sh on deploy/topics.txt, before kabar and feeder.
+    // The init service runs `kabar topics create` on deploy/topics.txt, before kabar and
+    // feeder, with kabar's image and broker.
     let init = service(&compose, "kafka-init");
-    let mounts = volumes(init);
-    let init_env = environment(init);
-    let mounted = |source: &str| {
-        mounts
-            .iter()
-            .find(|(s, _)| s == source)
-            .map(|(_, target)| target.clone())
-            .unwrap_or_else(|| panic!("kafka-init does not mount {source}"))
-    };
+    let listed = volumes(init)
+        .into_iter()
+        .find(|(source, _)| source == "./deploy/topics.txt")
+        .map(|(_, target)| target)
+        .expect("kafka-init mounts deploy/topics.txt");
+    assert_eq!(init["image"], service(&compose, "kabar")["image"]);
+    assert_eq!(init["command"], json!(["topics", "create", listed]));
     assert_eq!(
-        init_env.get("TOPICS_FILE"),
-        Some(&mounted("./deploy/topics.txt"))
-    );
-    let script = mounted("./deploy/kafka-init.sh");
-    assert!(
-        init["entrypoint"]
-            .as_array()
-            .unwrap()
-            .contains(&json!(script)),
-        "kafka-init does not run {script}"
+        environment(init).get("KABAR_KAFKA_BROKERS"),
+        env.get("KABAR_KAFKA_BROKERS")
     );
     for dependent in ["kabar", "feeder"] {
         assert_eq!(
@@ -305,41 +311,145 @@ fn every_topic_kabar_uses_is_created_by_the_init_service() {
     );
 }
 
-/// The Kafka jars `deploy/kafka/kafka-local.sh` fetched (the broker is started first).
-fn kafka_lib() -> PathBuf {
-    let _ = kafka::brokers();
-    if let Ok(cache) = std::env::var("KABAR_KAFKA_CACHE") {
-        return PathBuf::from(cache).join("lib");
-    }
+/// deploy/kafka/pom.xml's Kafka version: the jars `deploy/kafka/kafka-local.sh` fetches and
+/// every test broker runs.
+fn pinned_kafka_version() -> String {
     let pom = std::fs::read_to_string(repo_root().join("deploy/kafka/pom.xml")).unwrap();
-    let version = pom
-        .split("<kafka.version>")
+    pom.split("<kafka.version>")
         .filter_map(|rest| rest.split("</kafka.version>").next())
         .find(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-        .unwrap();
-    PathBuf::from(std::env::var("HOME").unwrap()).join(format!(".cache/kabar/kafka-{version}/lib"))
+        .unwrap()
+        .to_owned()
 }
 
-/// An executable that runs one of Kafka's command-line tools from the cached jars, standing in
-/// for `/opt/kafka/bin/kafka-*.sh` of the apache/kafka image.
-fn kafka_tool(dir: &Path, class: &str) -> PathBuf {
-    let lib = kafka_lib();
-    assert!(lib.is_dir(), "no Kafka jars in {}", lib.display());
-    let path = dir.join(class.rsplit('.').next().unwrap());
-    std::fs::write(
-        &path,
-        format!(
-            "#!/bin/sh\nexec java -Xmx256m -Dlog4j2.configurationFile={} -Dkafka.logs.dir={} \
-             -cp '{}/*' {class} \"$@\"\n",
-            repo_root().join("deploy/kafka/log4j2.yaml").display(),
-            dir.display(),
-            lib.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+#[test]
+fn compose_runs_the_kafka_version_the_tests_run() {
+    let version = pinned_kafka_version();
+    assert_eq!(
+        service(&compose(), "kafka")["image"],
+        format!("apache/kafka:{version}"),
+        "docker-compose.yml and deploy/kafka/pom.xml pin different Kafka versions"
+    );
+    // The test broker runs that version's jars.
+    let _ = kafka::brokers();
+    let cache = std::env::var("KABAR_KAFKA_CACHE").map_or_else(
+        |_| {
+            PathBuf::from(std::env::var("HOME").unwrap())
+                .join(format!(".cache/kabar/kafka-{version}"))
+        },
+        PathBuf::from,
+    );
+    let jar = cache.join(format!("lib/kafka_2.13-{version}.jar"));
+    assert!(jar.is_file(), "{} is missing", jar.display());
+}
+
+#[test]
+fn kabar_has_time_to_shut_down_before_compose_kills_it() {
+    let grace = service(&compose(), "kabar")["stop_grace_period"]
+        .as_str()
+        .expect("kabar has a stop_grace_period")
+        .to_owned();
+    let seconds: u64 = grace
+        .strip_suffix('s')
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("stop_grace_period {grace:?}: write it in seconds, e.g. 65s"));
+    let budget = kabar::service::SHUTDOWN_BUDGET.as_secs();
+    assert!(
+        seconds >= budget + 10,
+        "stop_grace_period {seconds} s leaves no margin over kabar's {budget} s shutdown budget"
+    );
+}
+
+#[test]
+fn the_kabar_image_is_built_once_and_reused() {
+    let compose = compose();
+    let image = service(&compose, "kabar")["image"].clone();
+    let services = compose["services"].as_object().unwrap();
+    let builders: Vec<&String> = services
+        .iter()
+        .filter(|(_, s)| s["image"] == image && s["build"].is_object())
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(builders, ["kabar"], "one service builds {image}");
+    for (name, other) in services {
+        if other["image"] == image && name != "kabar" {
+            assert_eq!(
+                other["pull_policy"], "never",
+                "{name} would try to pull {image}"
+            );
+        }
+    }
+}
+
+#[test]
+fn grafana_has_no_default_admin_password() {
+    let compose = compose();
+    let env = environment(service(&compose, "grafana"));
+    let password = env
+        .get("GF_SECURITY_ADMIN_PASSWORD")
+        .or_else(|| env.get("GF_SECURITY_ADMIN_PASSWORD__FILE"))
+        .expect("Grafana's admin password is set");
+    // Either a required variable (`${NAME:?message}`) or a secret file, never a literal.
+    let required = password.starts_with("${") && password.contains(":?");
+    let secret = env.contains_key("GF_SECURITY_ADMIN_PASSWORD__FILE");
+    assert!(
+        required || secret,
+        "GF_SECURITY_ADMIN_PASSWORD = {password:?}"
+    );
+    assert!(!password.contains(":-"), "a default password: {password:?}");
+    // The README says how to set it.
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    assert!(readme.contains("GRAFANA_ADMIN_PASSWORD"));
+}
+
+#[test]
+fn scripts_and_the_topic_list_keep_unix_line_ends() {
+    let output = run(Command::new("git")
+        .args([
+            "check-attr",
+            "eol",
+            "--",
+            "deploy/topics.txt",
+            "deploy/kafka/kafka-local.sh",
+        ])
+        .args(["scripts/dev/test.sh", ".ci/run"])
+        .current_dir(repo_root()));
+    assert!(output.status.success());
+    let answer = String::from_utf8(output.stdout).unwrap();
+    for line in answer.lines() {
+        assert!(line.ends_with("eol: lf"), "{line}");
+    }
+    assert_eq!(answer.lines().count(), 4, "{answer}");
+}
+
+#[test]
+fn kafka_is_reachable_from_the_host_as_the_readme_says() {
+    let compose = compose();
+    let kafka = service(&compose, "kafka");
+    let env = environment(kafka);
+    let advertised = &env["KAFKA_ADVERTISED_LISTENERS"];
+    let host_listener = advertised
+        .split(',')
+        .find(|l| l.contains("localhost:"))
+        .expect("a listener advertised to the host");
+    let port = host_listener.rsplit(':').next().unwrap();
+    let published: Vec<String> = kafka["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        published
+            .iter()
+            .any(|p| p.ends_with(&format!(":{port}:{port}"))),
+        "port {port} is not published: {published:?}"
+    );
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("--brokers localhost:{port}")),
+        "the README does not show `kabar produce ... --brokers localhost:{port}`"
+    );
 }
 
 fn admin_config() -> ClientConfig {
@@ -349,9 +459,8 @@ fn admin_config() -> ClientConfig {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn init_script_creates_topics_with_their_partitions_and_retention() {
+async fn topics_create_makes_the_listed_topics_in_one_call() {
     let dir = tempfile::tempdir().unwrap();
-    let topics_tool = kafka_tool(dir.path(), "org.apache.kafka.tools.TopicCommand");
     let list = dir.path().join("topics.txt");
     std::fs::write(
         &list,
@@ -359,22 +468,23 @@ async fn init_script_creates_topics_with_their_partitions_and_retention() {
     )
     .unwrap();
     let prefix = format!("{}.", names::unique("init"));
-    let run_init = || {
-        run(Command::new("bash")
-            .arg(repo_root().join("deploy/kafka-init.sh"))
-            .env("KAFKA_BOOTSTRAP", kafka::brokers())
-            .env("TOPICS_FILE", &list)
-            .env("KAFKA_TOPICS", &topics_tool)
-            .env("TOPIC_PREFIX", &prefix))
+    let create = || {
+        run(Command::new(env!("CARGO_BIN_EXE_kabar"))
+            .args(["topics", "create"])
+            .arg(&list)
+            .args(["--brokers", kafka::brokers(), "--prefix", &prefix])
+            .env("KABAR_LOG_LEVEL", "warn"))
     };
     for attempt in ["first", "second (idempotent)"] {
-        let output = run_init();
+        let output = create();
         assert!(
             output.status.success(),
-            "{attempt} run of kafka-init.sh failed:\n{}{}",
+            "{attempt} run of kabar topics create failed:\n{}{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
+        let said = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(said.contains("2 topics ready"), "{said}");
     }
     let consumer: BaseConsumer = admin_config().create().unwrap();
     let admin: AdminClient<DefaultClientContext> = admin_config().create().unwrap();
@@ -398,11 +508,15 @@ async fn init_script_creates_topics_with_their_partitions_and_retention() {
             .and_then(|entry| entry.value.clone());
         assert_eq!(value.as_deref(), Some(retention), "{topic}");
     }
-    // A malformed line is refused with its line number.
+    // A malformed line is refused with its line number, as a configuration error.
     std::fs::write(&list, "raw three 1000\n").unwrap();
-    let output = run_init();
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains(":1:"));
+    let output = create();
+    assert_eq!(output.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("topics.txt:1:"));
+    // deploy/topics.txt itself is well formed.
+    let text = std::fs::read_to_string(repo_root().join("deploy/topics.txt")).unwrap();
+    let topics = kabar::kafka::topics::parse_list(&text, "deploy/topics.txt").unwrap();
+    assert_eq!(topics.len(), topic_list().len());
 }
 
 /// The messages `kabar produce` makes of deploy/samples: one per file, one per line of `.jsonl`.
@@ -670,6 +784,9 @@ fn fill_grafana_variables(expr: &str) -> String {
     expr.replace("$__rate_interval", "30s")
         .replace("$__interval", "5s")
         .replace("$__range", "5m")
+        // The dashboard's own variables, set to All.
+        .replace("$instance", ".*")
+        .replace("$topic", ".*")
 }
 
 /// Every `kabar_*` metric name an expression mentions.
@@ -715,11 +832,34 @@ fn dashboard_alerts_and_grafana_provisioning_fit_together() {
     for required in REQUIRED_ALERTS {
         assert!(alerts.iter().any(|a| a == required), "no alert {required}");
     }
-    // The dashboard's data source is the provisioned one, which is the compose Prometheus.
+    // Importable anywhere: every panel and query takes its data source from the `datasource`
+    // variable (a Prometheus), which defaults to the provisioned one, the compose Prometheus.
     let root = repo_root();
     let sources =
         yaml_to_json(&root.join("deploy/grafana/provisioning/datasources/prometheus.yml"));
     let source = &sources["datasources"][0];
+    assert_eq!(source["isDefault"], true);
+    let variables = dashboard["templating"]["list"].as_array().unwrap();
+    let variable = |name: &str| {
+        variables
+            .iter()
+            .find(|v| v["name"] == name)
+            .unwrap_or_else(|| panic!("no dashboard variable {name}"))
+    };
+    assert_eq!(variable("datasource")["type"], "datasource");
+    assert_eq!(variable("datasource")["query"], "prometheus");
+    for name in ["instance", "topic"] {
+        assert_eq!(variable(name)["type"], "query", "{name}");
+        assert_eq!(variable(name)["allValue"], ".*", "{name}");
+    }
+    for (title, expr) in panel_queries(&dashboard) {
+        if expr.contains("kabar_") || expr.contains("process_") || expr.contains("up{") {
+            assert!(
+                expr.contains("$instance"),
+                "{title}: {expr} ignores the instance variable"
+            );
+        }
+    }
     fn uids(value: &Value, out: &mut BTreeSet<String>) {
         match value {
             Value::Object(map) => {
@@ -734,10 +874,7 @@ fn dashboard_alerts_and_grafana_provisioning_fit_together() {
     }
     let mut used = BTreeSet::new();
     uids(&dashboard, &mut used);
-    assert_eq!(
-        used,
-        BTreeSet::from([source["uid"].as_str().unwrap().to_owned()])
-    );
+    assert_eq!(used, BTreeSet::from(["${datasource}".to_owned()]));
     let compose = compose();
     assert!(service(&compose, "prometheus").is_object());
     assert_eq!(source["url"], "http://prometheus:9090");
@@ -772,38 +909,6 @@ impl Drop for Running {
     }
 }
 
-/// The project's prometheus.yml, pointed at the kabar under test: every job keeps its name and
-/// path; only discovery (static targets instead of DNS) and the intervals change.
-fn test_config(kabar: &str, prometheus: &str) -> Value {
-    let mut config = yaml_to_json(&repo_root().join("deploy/prometheus/prometheus.yml"));
-    config["global"]["scrape_interval"] = json!("1s");
-    config["global"]["scrape_timeout"] = json!("1s");
-    config["global"]["evaluation_interval"] = json!("1s");
-    for job in config["scrape_configs"].as_array_mut().unwrap() {
-        let target = match job["job_name"].as_str().unwrap() {
-            "kabar" => kabar,
-            "prometheus" => prometheus,
-            other => panic!("teach the test about scrape job {other}"),
-        };
-        let job = job.as_object_mut().unwrap();
-        job.retain(|key, _| !key.ends_with("_sd_configs") && key != "static_configs");
-        job.insert("static_configs".into(), json!([{ "targets": [target] }]));
-    }
-    config
-}
-
-/// The rules with every `for:` shortened, so that a provoked alert fires within seconds.
-fn test_rules(mut rules: Value) -> Value {
-    for group in rules["groups"].as_array_mut().unwrap() {
-        for rule in group["rules"].as_array_mut().unwrap() {
-            if rule.get("for").is_some() {
-                rule["for"] = json!("2s");
-            }
-        }
-    }
-    rules
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     let dashboard = dashboard();
@@ -820,13 +925,9 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     );
     let _ = kabar.metrics(); // answers
 
-    let address = format!("127.0.0.1:{}", names::free_port());
-    let config = test_config(&kabar.http, &address);
-    let test_rule_files: Vec<(&str, Value)> = files
-        .iter()
-        .map(|(name, file)| (name.as_str(), test_rules(file.clone())))
-        .collect();
-    let prometheus = Prometheus::start(&address, &config, &test_rule_files);
+    // The project's prometheus.yml and rules (each `for:` two seconds), discovering kabar
+    // from a file the test rewrites as Docker's DNS would.
+    let prometheus = ProjectPrometheus::start(&[&kabar.http]);
 
     // Load: the compose feeder's command, with poison added (a quarter of the input).
     let poison: Vec<PathBuf> = (0..3)
@@ -896,6 +997,15 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     let labels = prometheus.wait_firing("KabarDeadLetterRate", Duration::from_secs(90));
     assert_eq!(labels["severity"], "warning");
 
+    // Articles written two hours ago (a backlog after an outage): the end-to-end objective is
+    // missed and its alert fires.
+    produce_written_at(input, 60, Duration::from_secs(2 * 3600)).await;
+    prometheus.wait_firing("KabarEndToEndLatencyHigh", Duration::from_secs(90));
+
+    // A routes file that cannot be read as routes: refused, the reload alert fires.
+    std::fs::write(&stream.routes, "[[route]]\ntopic = \"broken\n").unwrap();
+    prometheus.wait_firing("KabarConfigReloadFailed", Duration::from_secs(60));
+
     // A flood kabar cannot keep up with: the lag alert fires for the input topic.
     let flood = Running(feeder_command(input, &[], "3000", "0").spawn().unwrap());
     let fired = std::panic::catch_unwind(|| {
@@ -915,6 +1025,96 @@ async fn prometheus_scrapes_kabar_panels_show_data_and_alerts_fire() {
     let labels = fired.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     assert_eq!(labels["instance"], kabar.http.as_str());
 
+    // The container is removed: Docker's DNS no longer answers with it, `up` has no series, so
+    // KabarInstanceDown cannot fire; the absent() rule does.
     drop(feeder);
     kabar.kill();
+    prometheus.set_targets(&[]);
+    prometheus.wait_firing("KabarAllInstancesGone", Duration::from_secs(60));
+    prometheus.wait_inactive("KabarInstanceDown", Duration::from_secs(60));
+}
+
+/// Produces `count` articles to `topic` whose timestamps are `age` in the past.
+async fn produce_written_at(topic: &str, count: usize, age: Duration) {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let producer: FutureProducer = kafka::client().create().unwrap();
+    let written = std::time::SystemTime::now() - age;
+    let millis = i64::try_from(
+        written
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    for i in 0..count {
+        let payload = format!(
+            r#"{{"id":"late-{i}","text":"Banjir melanda Jakarta Utara sejak pagi, kata petugas."}}"#
+        );
+        let record = FutureRecord::to(topic)
+            .key("late")
+            .payload(&payload)
+            .timestamp(millis);
+        producer
+            .send(record, Duration::from_secs(30))
+            .await
+            .map_err(|(error, _)| error)
+            .unwrap();
+    }
+}
+
+#[test]
+fn promtool_is_of_the_major_version_compose_runs() {
+    let image = service(&compose(), "prometheus")["image"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let major = image
+        .rsplit(':')
+        .next()
+        .and_then(|tag| tag.trim_start_matches('v').split('.').next())
+        .unwrap()
+        .to_owned();
+    let output = run(Command::new(tool("promtool")).arg("--version"));
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    let version = said
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        version.starts_with(&format!("{major}.")),
+        "promtool {version:?} checks the rules, compose runs {image}: scripts/dev/test.sh builds \
+         the promtool of compose's version ({said})"
+    );
+}
+
+#[test]
+fn every_alert_links_its_runbook_section() {
+    let runbook = std::fs::read_to_string(repo_root().join("docs/runbook.md")).unwrap();
+    let anchors: BTreeSet<String> = runbook
+        .lines()
+        .filter_map(|line| line.strip_prefix("## "))
+        .map(|heading| {
+            heading
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .collect::<String>()
+                .replace(' ', "-")
+        })
+        .collect();
+    for rule in alert_rules(&rule_files()) {
+        let name = rule["alert"].as_str().unwrap();
+        let url = rule["annotations"]["runbook_url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has no runbook_url"));
+        let (page, anchor) = url.split_once('#').unwrap();
+        assert!(page.ends_with("docs/runbook.md"), "{name}: {url}");
+        assert!(
+            anchors.contains(anchor),
+            "{name}: docs/runbook.md has no section #{anchor}"
+        );
+        assert_eq!(anchor, name.to_lowercase(), "{name}: its own section");
+    }
 }

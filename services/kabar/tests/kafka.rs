@@ -471,9 +471,11 @@ async fn exactly_once_fences_a_zombie_instance() {
          after it woke lost {lost_after}, duplicated {duplicated_after}"
     );
     let status = zombie_exit.expect("the fenced zombie is still running a minute after waking");
-    assert!(
-        !status.success(),
-        "the fenced zombie exited successfully: {status}"
+    // EX_SOFTWARE: fenced by a newer instance, or its transactional call never returned.
+    assert_eq!(
+        status.code(),
+        Some(70),
+        "the fenced zombie exited with {status}"
     );
     assert!(replacement.metric("kabar_transactions_total{result=\"committed\"}") >= 1.0);
 }

@@ -2,7 +2,8 @@
 //! certificate, starts its own broker with a SASL_SSL listener (next to a plaintext one it uses
 //! itself to produce and read), and runs kabar against the SASL_SSL listener only. It checks that
 //! articles flow, that a wrong password fails clearly and never gets ready, and that no secret
-//! reaches kabar's logs (at debug level) or its metrics.
+//! reaches kabar's logs (at debug level) or its metrics, and that a real Prometheus with the
+//! project's rules raises the authentication alert.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use kabar_testkit::names::free_port;
 use kabar_testkit::paths::repo_root;
+use kabar_testkit::prometheus::ProjectPrometheus;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message};
@@ -246,6 +248,26 @@ fn produce_article(broker: &SecureBroker, topic: &str, id: &str) {
         .unwrap();
 }
 
+fn create_topics(broker: &SecureBroker, topics: &[&str]) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+        broker.client().create().unwrap();
+    let new: Vec<NewTopic> = topics
+        .iter()
+        .map(|t| NewTopic::new(t, 1, TopicReplication::Fixed(1)))
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for result in runtime
+        .block_on(admin.create_topics(&new, &AdminOptions::new()))
+        .unwrap()
+    {
+        result.unwrap();
+    }
+}
+
 fn read_one(broker: &SecureBroker, topic: &str, timeout: Duration) -> Option<serde_json::Value> {
     let consumer: BaseConsumer = broker
         .client()
@@ -287,7 +309,9 @@ fn sasl_ssl_scram_sha_512_end_to_end_without_leaking_secrets() {
     let (ca, keystore) = generate_certificates(dir.path());
     let broker = SecureBroker::start(dir.path(), &keystore);
 
-    // The right password: an article in, its enriched form out, over TLS + SCRAM.
+    // The right password: an article in, its enriched form out, over TLS + SCRAM (kabar never
+    // creates topics: its outputs exist first).
+    create_topics(&broker, &["secure.dlq", "secure.enriched"]);
     produce_article(&broker, "secure.raw", "secure-1");
     let kabar = SecureKabar::start(dir.path(), &broker, &ca, PASSWORD, "secure");
     let output = read_one(&broker, "secure.enriched", Duration::from_secs(90));
@@ -311,8 +335,10 @@ fn sasl_ssl_scram_sha_512_end_to_end_without_leaking_secrets() {
     assert_no_secret("the log", &log);
     assert_no_secret("/metrics", &metrics);
 
-    // A wrong password: an authentication error, counted and logged, never ready, no leak.
+    // A wrong password: an authentication error, counted and logged, never ready, no leak;
+    // the project's alert rules, in a real Prometheus, raise KabarKafkaAuthFailures.
     let kabar = SecureKabar::start(dir.path(), &broker, &ca, WRONG_PASSWORD, "denied");
+    let prometheus = ProjectPrometheus::start(&[&kabar.http]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut metrics = String::new();
     while Instant::now() < deadline {
@@ -323,7 +349,12 @@ fn sasl_ssl_scram_sha_512_end_to_end_without_leaking_secrets() {
         std::thread::sleep(Duration::from_millis(250));
     }
     let ready = kabar.get("/readyz").map(|(status, _)| status);
+    let fired = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prometheus.wait_firing("KabarKafkaAuthFailures", Duration::from_secs(90))
+    }));
     let log = kabar.stop();
+    let labels = fired.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    assert_eq!(labels["severity"], "critical");
     assert!(
         authentication_errors(&metrics) > 0.0,
         "no authentication error counted; log:\n{log}"

@@ -93,6 +93,7 @@ pub(super) const FURNITURE_WORDS: &[&str] = &[
     "advert",
     "advertisement",
     "banner",
+    "bio",
     "breadcrumb",
     "breadcrumbs",
     "byline",
@@ -104,9 +105,11 @@ pub(super) const FURNITURE_WORDS: &[&str] = &[
     "cookies",
     "credit",
     "dateline",
+    "disclaimer",
     "disqus",
     "footer",
     "gdpr",
+    "legal",
     "login",
     "masthead",
     "menu",
@@ -118,6 +121,7 @@ pub(super) const FURNITURE_WORDS: &[&str] = &[
     "outbrain",
     "pager",
     "pagination",
+    "poll",
     "popover",
     "popular",
     "popup",
@@ -125,6 +129,9 @@ pub(super) const FURNITURE_WORDS: &[&str] = &[
     "recommendations",
     "recommended",
     "related",
+    "replies",
+    "reply",
+    "respond",
     "rollover",
     "share",
     "shares",
@@ -142,6 +149,8 @@ pub(super) const FURNITURE_WORDS: &[&str] = &[
     "taboola",
     "tagcloud",
     "tags",
+    "teaser",
+    "teasers",
     "timestamp",
     "toolbar",
     "tooltip",
@@ -163,12 +172,43 @@ pub(super) static CONTENT_CLASS: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) struct Container {
     pub(super) parent: Option<usize>,
     pub(super) furniture: bool,
+    /// Marked as a comment thread (class or id such as `comment`, `disqus`, `respond`, or found
+    /// by its reply links): furniture however much prose it holds.
+    pub(super) comment: bool,
+    /// Furniture only for being a `<header>`: inside the story's container it holds the
+    /// standfirst, byline and dateline.
+    pub(super) header: bool,
     pub(super) bonus: bool,
     /// Sum of the values of the blocks inside, filled after the walk.
     pub(super) score: f32,
     /// Characters and link characters inside, filled after the walk.
     pub(super) chars: f32,
     pub(super) link_chars: f32,
+    /// Characters of prose blocks inside (see [`is_prose`](super::html::is_prose)), filled
+    /// after the walk: how much of the page's story a container could hold.
+    pub(super) prose: f32,
+    /// Sum of the positive block values inside, filled after the walk.
+    pub(super) positive: f32,
+    /// Reply links ("Reply", "Antworten") inside: comment threads repeat them.
+    pub(super) replies: u32,
+}
+
+impl Container {
+    fn new(parent: Option<usize>) -> Self {
+        Self {
+            parent,
+            furniture: false,
+            comment: false,
+            header: false,
+            bonus: false,
+            score: 0.0,
+            chars: 0.0,
+            link_chars: 0.0,
+            prose: 0.0,
+            positive: 0.0,
+            replies: 0,
+        }
+    }
 }
 
 /// One paragraph-level run of text.
@@ -179,6 +219,28 @@ pub(super) struct Block {
     pub(super) link_chars: usize,
     pub(super) owner: usize,
     pub(super) heading: bool,
+    /// Links with text in the block: one link over the whole block is a teaser, several
+    /// inside sentences are a round-up.
+    pub(super) links: u32,
+}
+
+/// Class or id naming a comment thread ("comments", "commentlist", "wp-comment-form",
+/// "disqus_thread", "respond").
+fn class_id_is_comment(element: &scraper::node::Element) -> bool {
+    [element.attr("class"), element.attr("id")]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_whitespace)
+        .any(|token| {
+            let lower = token.to_ascii_lowercase();
+            (lower.contains("comment")
+                && !lower.contains("no-comment")
+                && !lower.contains("nocomment"))
+                || lower.contains("disqus")
+                || lower.contains("livefyre")
+                || lower == "respond"
+                || lower == "replies"
+        })
 }
 
 fn class_id_is_furniture(element: &scraper::node::Element) -> bool {
@@ -229,7 +291,7 @@ fn is_furniture(element: &scraper::node::Element) -> bool {
     ) {
         return true;
     }
-    class_id_is_furniture(element)
+    class_id_is_furniture(element) || class_id_is_comment(element)
 }
 
 /// schema.org microdata properties that describe the article rather than tell it (often
@@ -272,25 +334,21 @@ fn has_bonus(element: &scraper::node::Element) -> bool {
 
 /// Walks the page without recursion, collecting containers and text blocks.
 pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
-    let mut containers = vec![Container {
-        parent: None,
-        furniture: false,
-        bonus: false,
-        score: 0.0,
-        chars: 0.0,
-        link_chars: 0.0,
-    }];
+    let mut containers = vec![Container::new(None)];
     let mut blocks = Vec::new();
     // Open containers; the node id tells which close edge pops them.
     let mut stack: Vec<(ego_tree::NodeId, usize)> = Vec::new();
     let mut current = String::new();
     let mut link_chars = 0usize;
+    let mut links = 0u32;
+    let mut link_open = false;
     let mut link_depth = 0usize;
     let mut heading_depth = 0usize;
     let mut skipping: Option<ego_tree::NodeId> = None;
 
     let flush = |current: &mut String,
                  link_chars: &mut usize,
+                 links: &mut u32,
                  blocks: &mut Vec<Block>,
                  owner: usize,
                  heading: bool| {
@@ -302,10 +360,12 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                 link_chars: *link_chars,
                 owner,
                 heading,
+                links: *links,
             });
         }
         current.clear();
         *link_chars = 0;
+        *links = 0;
     };
 
     for edge in document.root_element().traverse() {
@@ -322,10 +382,13 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                             continue;
                         }
                         let block = is_block_tag(name);
-                        let furniture = is_furniture(element);
+                        // A link's class says what it does ("popup", "share"), not whether its
+                        // words belong to the sentence around it: links are never marked, their
+                        // characters count as link text.
+                        let furniture = name != "a" && is_furniture(element);
                         // Inline furniture (hover cards, share icons, screen-reader labels)
                         // would mix into the paragraph around it: it is skipped whole.
-                        if furniture && !block && name != "a" {
+                        if furniture && !block {
                             skipping = Some(node.id());
                             continue;
                         }
@@ -334,6 +397,7 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                             flush(
                                 &mut current,
                                 &mut link_chars,
+                                &mut links,
                                 &mut blocks,
                                 owner,
                                 heading_depth > 0,
@@ -341,18 +405,21 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                         }
                         if block || furniture {
                             let parent = stack.last().map_or(0, |s| s.1);
-                            containers.push(Container {
-                                parent: Some(parent),
-                                furniture,
-                                bonus: has_bonus(element),
-                                score: 0.0,
-                                chars: 0.0,
-                                link_chars: 0.0,
-                            });
+                            let mut container = Container::new(Some(parent));
+                            container.furniture = furniture;
+                            container.bonus = has_bonus(element);
+                            container.comment = furniture && class_id_is_comment(element);
+                            container.header = name == "header"
+                                && !class_id_is_furniture(element)
+                                && element.attr("role").is_none();
+                            containers.push(container);
                             stack.push((node.id(), containers.len() - 1));
                         }
                         match name {
-                            "a" => link_depth += 1,
+                            "a" => {
+                                link_depth += 1;
+                                link_open = true;
+                            }
                             "h1" => heading_depth += 1,
                             _ => {}
                         }
@@ -360,10 +427,15 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                     Node::Text(text) => {
                         append_collapsed(&mut current, text);
                         if link_depth > 0 {
-                            link_chars += text
+                            let chars = text
                                 .split_whitespace()
                                 .map(|w| w.chars().count())
                                 .sum::<usize>();
+                            link_chars += chars;
+                            if link_open && chars > 0 {
+                                links += 1;
+                                link_open = false;
+                            }
                         }
                     }
                     _ => {}
@@ -384,6 +456,7 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
                         flush(
                             &mut current,
                             &mut link_chars,
+                            &mut links,
                             &mut blocks,
                             owner,
                             heading_depth > 0,
@@ -401,7 +474,14 @@ pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
             }
         }
     }
-    flush(&mut current, &mut link_chars, &mut blocks, 0, false);
+    flush(
+        &mut current,
+        &mut link_chars,
+        &mut links,
+        &mut blocks,
+        0,
+        false,
+    );
     (containers, blocks)
 }
 

@@ -48,33 +48,25 @@ pub fn extract(page: &str) -> Extracted {
     let ld = metadata::json_ld(&document);
     let metadata = metadata::metadata(&document, &ld);
     let (mut containers, blocks) = walk(&document);
-    // A container marked as furniture that holds the story's own container ("l-sidebar-fixed"
-    // around "c-entry-content") was marked for its layout, not its content.
-    for index in 0..containers.len() {
-        if containers[index].bonus {
-            let mut current = containers[index].parent;
-            while let Some(parent) = current {
-                containers[parent].furniture = false;
-                current = containers[parent].parent;
-            }
-        }
-    }
+    weigh_marks(&mut containers, &blocks);
     let values: Vec<f32> = blocks.iter().map(|b| block_value(b, &containers)).collect();
     for (block, value) in blocks.iter().zip(&values) {
         let owner = &mut containers[block.owner];
         owner.score += value;
+        owner.positive += value.max(0.0);
         owner.chars += block.chars as f32;
         owner.link_chars += block.link_chars as f32;
     }
     // Children come after their parents: a reverse sweep adds each sum to its parent.
     for index in (0..containers.len()).rev() {
         if let Some(parent) = containers[index].parent {
-            let (score, chars, link_chars) = {
+            let (score, positive, chars, link_chars) = {
                 let c = &containers[index];
-                (c.score, c.chars, c.link_chars)
+                (c.score, c.positive, c.chars, c.link_chars)
             };
             let parent = &mut containers[parent];
             parent.score += score;
+            parent.positive += positive;
             parent.chars += chars;
             parent.link_chars += link_chars;
         }
@@ -94,6 +86,22 @@ pub fn extract(page: &str) -> Extracted {
         metadata,
         ..Extracted::default()
     };
+    // Inside the story's container a <header> holds its standfirst, byline and dateline.
+    for index in 0..containers.len() {
+        if containers[index].header
+            && !containers[index].comment
+            && depth_below(&containers, index, best).is_some()
+        {
+            containers[index].furniture = false;
+        }
+    }
+    let siblings = story_siblings(&containers, best);
+
+    let in_sibling = |b: &Block| {
+        siblings
+            .iter()
+            .any(|&s| depth_below(&containers, b.owner, s).is_some())
+    };
     // Furniture marks that would take most of the prose away are wrong (a site whose every
     // element is a "widget"): then they are ignored.
     let inside = |b: &Block| depth_below(&containers, b.owner, best).is_some();
@@ -110,12 +118,14 @@ pub fn extract(page: &str) -> Extracted {
         .map(|(b, _)| b.chars)
         .sum();
     let trust_marks = unmarked_chars * 4 >= prose_chars;
+    // The story's blocks: its container's, and the prose of sibling containers that continue
+    // it (a story split over table cells or sibling blocks around a teaser list).
     let chosen: Vec<(&Block, f32)> = blocks
         .iter()
         .zip(values.iter().copied())
-        .filter(|(b, _)| inside(b))
+        .filter(|(b, v)| inside(b) || (*v > 0.0 && in_sibling(b)))
         .collect();
-    let is_link_list = |b: &Block| b.link_chars * 2 > b.chars;
+    let is_link_list = |b: &Block| b.link_chars * 2 > b.chars && !is_linked_prose(b);
     // Hidden copies (microdata `description`, `articleBody` duplicates) repeat what was kept.
     let mut seen_starts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (block, value) in &chosen {
@@ -216,7 +226,7 @@ fn block_value(block: &Block, containers: &[Container]) -> f32 {
         return -chars;
     }
     if link * 2.0 > chars {
-        return -chars;
+        return if is_linked_prose(block) { 0.0 } else { -chars };
     }
     if is_prose(&block.text, block.chars) {
         let furniture = furniture_below(containers, block.owner, usize::MAX);
@@ -224,6 +234,175 @@ fn block_value(block: &Block, containers: &[Container]) -> f32 {
         return if furniture { -0.3 * chars } else { base };
     }
     -0.3 * chars
+}
+
+/// Reads the furniture marks against what the containers hold: wrappers marked as furniture
+/// that hold most of the page's prose lose the mark (a page-wide id ending in "-footer", a
+/// story inside a "caption" or "share" block), and comment threads found by their repeated
+/// reply links get one.
+fn weigh_marks(containers: &mut [Container], blocks: &[Block]) {
+    let mut prose_blocks = vec![0u32; containers.len()];
+    for block in blocks {
+        let owner = &mut containers[block.owner];
+        if block.link_chars * 2 <= block.chars && is_prose(&block.text, block.chars) {
+            owner.prose += (block.chars - block.link_chars) as f32;
+            prose_blocks[block.owner] += 1;
+        }
+        if is_reply_marker(&block.text) {
+            owner.replies += 1;
+        }
+    }
+    for index in (1..containers.len()).rev() {
+        if let Some(parent) = containers[index].parent {
+            let (prose, replies) = (containers[index].prose, containers[index].replies);
+            containers[parent].prose += prose;
+            containers[parent].replies += replies;
+            prose_blocks[parent] += prose_blocks[index];
+        }
+    }
+    let page_prose = containers[0].prose;
+    // One comment of a thread: the largest container around a reply link holding no other.
+    if containers[0].replies >= 2 {
+        for block in blocks.iter().filter(|b| is_reply_marker(&b.text)) {
+            let mut item = block.owner;
+            while let Some(parent) = containers[item].parent {
+                if containers[parent].replies != 1 {
+                    break;
+                }
+                item = parent;
+            }
+            if containers[item].parent.is_some()
+                && !containers[item].bonus
+                && containers[item].prose < 0.4 * page_prose
+            {
+                containers[item].furniture = true;
+                containers[item].comment = true;
+            }
+        }
+    }
+    // Prose in comment threads does not count towards the story's share.
+    let mut total = containers[0].prose;
+    for index in 1..containers.len() {
+        let c = &containers[index];
+        if c.comment && c.parent.is_none_or(|p| !containers[p].comment) {
+            total -= c.prose;
+        }
+    }
+    // A marked wrapper holding most of the prose in several paragraphs is the story's, unless
+    // a container marked as the story's ("articleBody", <article>) holds prose outside it.
+    let marked_stories: Vec<usize> = (0..containers.len())
+        .filter(|&i| containers[i].bonus && containers[i].prose >= 150.0)
+        .collect();
+    for index in 0..containers.len() {
+        let c = &containers[index];
+        if c.furniture
+            && !c.comment
+            && total >= 150.0
+            && c.prose * 2.0 >= total
+            && prose_blocks[index] >= 3
+            && marked_stories.iter().all(|&story| {
+                depth_below(containers, story, index).is_some()
+                    || depth_below(containers, index, story).is_some()
+            })
+        {
+            containers[index].furniture = false;
+        }
+    }
+    // A container marked as furniture that holds the story's own container ("l-sidebar-fixed"
+    // around "c-entry-content") was marked for its layout, not its content.
+    for index in 0..containers.len() {
+        if containers[index].bonus && !containers[index].comment {
+            containers[index].furniture = false;
+            let mut current = containers[index].parent;
+            while let Some(parent) = current {
+                if !containers[parent].comment {
+                    containers[parent].furniture = false;
+                }
+                current = containers[parent].parent;
+            }
+        }
+    }
+}
+
+/// The short links and labels that repeat in every comment of a thread.
+fn is_reply_marker(text: &str) -> bool {
+    if text.len() > 80 {
+        return false;
+    }
+    let lower = text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    matches!(
+        lower.as_str(),
+        "reply"
+            | "reply to this comment"
+            | "reply to this"
+            | "report abuse"
+            | "antworten"
+            | "beantworten"
+            | "répondre"
+            | "responder"
+            | "rispondi"
+            | "balas"
+            | "odpowiedz"
+            | "reageer"
+            | "reageren"
+            | "svara"
+            | "vastaa"
+            | "ответить"
+    ) || [
+        " says:",
+        " said:",
+        " schreibt:",
+        " sagt:",
+        " dice:",
+        " dit :",
+        " a dit :",
+        " berkata:",
+        " wrote:",
+    ]
+    .iter()
+    .any(|end| text.trim_end().to_lowercase().ends_with(end))
+}
+
+/// Containers beside the story's that continue it: prose-rich, few links, not furniture,
+/// among the children of its parent and grandparent.
+fn story_siblings(containers: &[Container], best: usize) -> Vec<usize> {
+    let best_positive = containers[best].positive;
+    let mut found = Vec::new();
+    let mut child = best;
+    for _ in 0..2 {
+        let Some(parent) = containers[child].parent else {
+            break;
+        };
+        if containers[parent].furniture {
+            break;
+        }
+        for (index, c) in containers.iter().enumerate().skip(parent + 1) {
+            if c.parent != Some(parent) || index == child {
+                continue;
+            }
+            if !c.furniture
+                && c.score > 0.0
+                && c.positive >= (0.2 * best_positive).max(100.0)
+                && c.link_chars < 0.3 * c.chars
+            {
+                found.push(index);
+            }
+        }
+        child = parent;
+    }
+    found
+}
+
+/// A paragraph full of inline links that is still prose (a round-up): several links with
+/// sentences around them, not one link over the whole block.
+fn is_linked_prose(block: &Block) -> bool {
+    if block.links < 2 || block.link_chars >= block.chars {
+        return false;
+    }
+    let (words, stops) = stopwords::density(&block.text);
+    words >= 12 && stops * 5 >= words && (block.chars - block.link_chars) * 5 >= block.chars
 }
 
 /// Prose: a long block, or a sentence dense in function words, in any language.
@@ -284,6 +463,59 @@ mod tests {
         assert!(!extracted.fallback);
     }
 
+    const PARAGRAPH: &str = "The council said on Monday that the new bridge over the river would open to traffic in the spring, after two years of work and a long dispute over its cost.";
+
+    #[test]
+    fn a_furniture_word_on_a_page_wide_wrapper_keeps_the_story() {
+        let page = format!(
+            r#"<html><body><div id="page-footer"><div class="main">
+<p>{PARAGRAPH}</p><p>Second, {PARAGRAPH}</p><p>Third, {PARAGRAPH}</p>
+</div><div class="links"><a href="/a">Home</a></div></div></body></html>"#
+        );
+        let extracted = extract(&page);
+        assert_eq!(extracted.blocks.len(), 3, "{:?}", extracted.blocks);
+    }
+
+    #[test]
+    fn a_comment_thread_found_by_its_reply_links_is_dropped() {
+        let comment = |n: u32| {
+            format!(
+                r#"<div><b>Reader {n}</b><p>I think that the council should have asked the people who live near the river before it decided anything at all.</p><a href="/reply">Reply</a></div>"#
+            )
+        };
+        let page = format!(
+            r#"<html><body><div><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p>{}{}{}</div></body></html>"#,
+            comment(1),
+            comment(2),
+            comment(3)
+        );
+        let extracted = extract(&page);
+        assert_eq!(extracted.blocks.len(), 2, "{:?}", extracted.blocks);
+    }
+
+    #[test]
+    fn a_paragraph_of_inline_links_is_kept_and_a_link_list_is_not() {
+        let page = format!(
+            r#"<html><body><article><p>{PARAGRAPH}</p>
+<p>This week we read <a href="/1">the mayor's long letter to the council</a>, <a href="/2">a report on the bridge and its cost</a> and <a href="/3">an interview with the engineers</a>, and it is all worth the time.</p>
+<ul><li><a href="/x">Another story about the weather</a></li><li><a href="/y">Sport results of the day</a></li></ul>
+<p>{PARAGRAPH} The end.</p></article></body></html>"#
+        );
+        let extracted = extract(&page);
+        assert_eq!(extracted.blocks.len(), 3, "{:?}", extracted.blocks);
+        assert!(extracted.blocks[1].starts_with("This week we read"));
+    }
+
+    #[test]
+    fn a_link_with_a_furniture_class_stays_in_its_sentence() {
+        let page = format!(
+            r#"<html><body><article><p>{PARAGRAPH}</p><p>The late <a class="popup" href="/n">John Jacob Astor</a> had a good opinion of the lawyer, who did a snug business among rich men's bonds.</p></article></body></html>"#
+        );
+        let extracted = extract(&page);
+        assert_eq!(extracted.blocks.len(), 2, "{:?}", extracted.blocks);
+        assert!(extracted.blocks[1].starts_with("The late John Jacob Astor had"));
+    }
+
     #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 400;
@@ -305,5 +537,42 @@ mod tests {
         let extracted = extract(&page);
         assert!(extracted.fallback);
         assert_eq!(extracted.blocks, vec!["Hidden deep inside."]);
+    }
+}
+
+#[cfg(test)]
+mod debug_page {
+    /// `KABAR_DEBUG_PAGE=page.html cargo test -p kabar-pipeline debug_page -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a development aid: prints how a page is read"]
+    fn debug_page() {
+        let Ok(path) = std::env::var("KABAR_DEBUG_PAGE") else {
+            return;
+        };
+        let page = std::fs::read_to_string(path).expect("page");
+        let document = scraper::Html::parse_document(&page);
+        let (mut containers, blocks) = super::walk(&document);
+        super::weigh_marks(&mut containers, &blocks);
+        for block in &blocks {
+            let mut chain = Vec::new();
+            let mut current = Some(block.owner);
+            while let Some(index) = current {
+                let c = &containers[index];
+                chain.push(format!(
+                    "{index}{}{}{}",
+                    if c.furniture { "F" } else { "" },
+                    if c.comment { "C" } else { "" },
+                    if c.bonus { "B" } else { "" }
+                ));
+                current = c.parent;
+            }
+            let value = super::block_value(block, &containers);
+            let text: String = block.text.chars().take(70).collect();
+            eprintln!("{value:8.1} [{}] {text}", chain.join("<"));
+        }
+        let extracted = super::extract(&page);
+        for block in extracted.blocks {
+            eprintln!("KEPT {}", block.chars().take(100).collect::<String>());
+        }
     }
 }

@@ -343,10 +343,28 @@ fn is_substantial(line: &str) -> bool {
     words >= 6 && ends_like_sentence
 }
 
+/// What the lines are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Plain text as it came: the page furniture around the story is still there.
+    Text,
+    /// The blocks HTML extraction kept: the story's container, menus and link lists gone, so
+    /// short lines before its first paragraph (standfirst, dateline, labels) are story.
+    HtmlBlocks,
+}
+
 /// One verdict per line: `None` keeps it, `Some(reason)` removes it.
 pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
+    classify_input(lines, Input::Text)
+}
+
+/// [`classify`] for lines of the given kind.
+pub fn classify_input(lines: &[&str], input: Input) -> Vec<Option<Reason>> {
     let mut verdicts: Vec<Option<Reason>> =
         lines.iter().map(|line| line_verdict(line.trim())).collect();
+    if input == Input::Text {
+        mark_outside_story(lines, &mut verdicts);
+    }
 
     // The header: before the first substantial paragraph, menu-like short lines (a few words,
     // no sentence) are page furniture.
@@ -354,7 +372,7 @@ pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
         .iter()
         .zip(&verdicts)
         .position(|(line, verdict)| verdict.is_none() && is_substantial(line.trim()));
-    if let Some(first) = first_substantial {
+    if let Some(first) = first_substantial.filter(|_| input == Input::Text) {
         for (line, verdict) in lines.iter().zip(verdicts.iter_mut()).take(first) {
             let line = line.trim();
             if verdict.is_none() && !line.is_empty() && is_menu_like(line) {
@@ -377,6 +395,138 @@ pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
         }
     }
     verdicts
+}
+
+/// Whole-page text (a text browser's dump, a DOM text dump) has the story as its one long run
+/// of prose lines, with menus, teasers and footers around it as runs of short lines. The run
+/// is the span of lines with the highest sum of line values (prose counts its characters,
+/// other lines count against); lines before it are the page's header, lines after it its
+/// tail. No statistics of the source are needed, so the first article of a new source works.
+fn mark_outside_story(lines: &[&str], verdicts: &mut [Option<Reason>]) {
+    let (mut best, mut best_sum): ((usize, usize), f32) = ((0, 0), f32::MIN);
+    let (mut start, mut sum) = (0, 0.0f32);
+    for (index, (line, verdict)) in lines.iter().zip(verdicts.iter()).enumerate() {
+        let value = line_value(line.trim(), verdict.is_some());
+        if sum <= 0.0 {
+            start = index;
+            sum = 0.0;
+        }
+        sum += value;
+        if sum > best_sum {
+            best_sum = sum;
+            best = (start, index);
+        }
+    }
+    if best_sum <= 0.0 {
+        return;
+    }
+    // The story's own short lines at its edges (a headline, a standfirst, a closing line) are
+    // kept when they touch it and read as more than a menu item.
+    let edge = |i: usize| {
+        let line = lines[i].trim();
+        verdicts[i].is_none()
+            && !is_menu_like(line)
+            && !is_layout_line(line)
+            && !is_comment_start(line)
+    };
+    let mut added = 0;
+    while best.0 > 0 && added < 2 && edge(best.0 - 1) {
+        best.0 -= 1;
+        added += 1;
+    }
+    added = 0;
+    while best.1 + 1 < lines.len() && added < 2 && edge(best.1 + 1) {
+        best.1 += 1;
+        added += 1;
+    }
+    // A comment section ends the story: its heading or first "X says:" line after the story
+    // has started.
+    let first_prose = (best.0..=best.1).find(|&i| line_value(lines[i].trim(), false) > 0.0);
+    if let Some(first) = first_prose
+        && let Some(cut) = (first + 1..=best.1).find(|&i| is_comment_start(lines[i].trim()))
+    {
+        best.1 = cut - 1;
+    }
+    for (index, (line, verdict)) in lines.iter().zip(verdicts.iter_mut()).enumerate() {
+        if verdict.is_none() && !line.trim().is_empty() {
+            if index < best.0 {
+                *verdict = Some(Reason::Header);
+            } else if index > best.1 {
+                *verdict = Some(Reason::Tail);
+            }
+        }
+    }
+    // Inside the run, text-browser leftovers (bullets, image placeholders, ad labels) are
+    // layout.
+    for index in best.0..=best.1 {
+        let line = lines[index].trim();
+        if verdicts[index].is_none() && !line.is_empty() && is_layout_line(line) {
+            verdicts[index] = Some(Reason::Markup);
+        }
+    }
+}
+
+static COMMENT_START: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)] // a constant pattern, covered by tests
+    Regex::new(
+        r"(?i)^(?:\d+\s+)?(?:comments?|responses?|replies|reactions|komentar|kommentare?|commentaires?|comentarios?|coment[aá]rios?|commenti)\s*(?:\(\d+\))?:?$|^(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+a\s+comment|join\s+the\s+discussion|tulis\s+komentar|kommentar\s+schreiben|laisser\s+un\s+commentaire|deja\s+un\s+comentario)|^(?:\d+\.\s+)?\S+(?:\s\S+){0,3}\s(?:says|said|wrote|schreibt|sagt|dice|berkata):$",
+    )
+    .unwrap()
+});
+
+/// The heading or first line of a comment section.
+fn is_comment_start(line: &str) -> bool {
+    line.len() < 80 && COMMENT_START.is_match(line)
+}
+
+/// Leftovers of page layout in rendered text: no letters ("•", "|", "[ ]"), an image
+/// placeholder ("[logo]"), an advertisement label.
+fn is_layout_line(line: &str) -> bool {
+    if !line.chars().any(char::is_alphanumeric) {
+        return true;
+    }
+    if line.starts_with('[') && line.ends_with(']') && !line[1..].contains('[') {
+        return true;
+    }
+    let lower = line
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    matches!(
+        lower.as_str(),
+        "advertisement"
+            | "advertisements"
+            | "ad"
+            | "ads"
+            | "anzeige"
+            | "werbung"
+            | "iklan"
+            | "publicidad"
+            | "publicité"
+            | "pubblicità"
+            | "publicidade"
+            | "sponsored"
+            | "sponsored content"
+            | "story continues below advertisement"
+            | "article continues below advertisement"
+            | "continue reading below"
+            | "scroll to continue with content"
+    )
+}
+
+/// How much a line says "story here": prose counts its characters, furniture and short
+/// non-prose lines count against.
+fn line_value(line: &str, furniture: bool) -> f32 {
+    let chars = line.chars().count() as f32;
+    if line.is_empty() {
+        return 0.0;
+    }
+    if furniture {
+        return -chars.min(60.0);
+    }
+    if crate::clean::html::is_prose(line, line.chars().count()) && is_substantial(line) {
+        return chars;
+    }
+    -(10.0 + 0.5 * chars)
 }
 
 /// A few words and no sentence: a menu item, a section name, a label.
@@ -473,6 +623,34 @@ mod tests {
         ];
         let verdicts = classify(&lines);
         assert_eq!(verdicts, vec![None, Some(Reason::Tail), Some(Reason::Tail)]);
+    }
+
+    #[test]
+    fn whole_page_text_comes_out_as_the_story() {
+        let page = [
+            "Home",
+            "News",
+            "Sport",
+            "[logo]",
+            "Council approves the new bridge",
+            "The council said on Monday that the new bridge over the river would open in the spring, after two years of work.",
+            "Advertisement",
+            "Residents who live near the river have asked for a footpath, and the engineers said that one could be added later.",
+            "Most read",
+            "Storm closes schools",
+            "Election results",
+            "3 Comments",
+            "Jane says:",
+            "I think that the council should have asked the people who live near the river before it decided anything.",
+            "© 2024 Daily Courier",
+        ];
+        let kept: Vec<&str> = page
+            .iter()
+            .zip(classify(&page))
+            .filter(|(_, verdict)| verdict.is_none())
+            .map(|(line, _)| *line)
+            .collect();
+        assert_eq!(kept, [page[4], page[5], page[7]]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 
-use super::PageMetadata;
+use super::{PageMetadata, dates};
 use crate::input::field_limits;
 
 pub(crate) fn selector(css: &str) -> Selector {
@@ -25,6 +25,10 @@ struct MetaSelectors {
     canonical: Selector,
     og_url: Selector,
     site_name: Selector,
+    image: Selector,
+    rel_author: Selector,
+    byline: Selector,
+    dated: Selector,
     html: Selector,
     json_ld: Selector,
 }
@@ -36,15 +40,25 @@ impl MetaSelectors {
             title: selector("title"),
             h1: selector("h1"),
             author: selector(
-                r#"meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"]"#,
+                r#"meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
             ),
             published: selector(
-                r#"meta[property="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"], meta[name="dc.date"]"#,
+                r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"], meta[name="dc.date"], meta[name="DC.date.issued"], meta[name="dcterms.created"], meta[property="og:published_time"], meta[name="sailthru.date"], meta[name="parsely-pub-date"]"#,
             ),
             time: selector("time[datetime]"),
             canonical: selector(r#"link[rel="canonical"]"#),
             og_url: selector(r#"meta[property="og:url"]"#),
             site_name: selector(r#"meta[property="og:site_name"], meta[name="application-name"]"#),
+            image: selector(
+                r#"meta[property="og:image"], meta[name="twitter:image"], meta[property="twitter:image"], link[rel="image_src"]"#,
+            ),
+            rel_author: selector(r#"a[rel="author"], [itemprop="author"] [itemprop="name"]"#),
+            byline: selector(
+                r#"[class*="byline"], [class*="author-name"], [class*="author_name"], [class="author"], [itemprop="author"]"#,
+            ),
+            dated: selector(
+                r#"time, [itemprop="datePublished"], [class*="date"], [class*="time"], [class*="dateline"]"#,
+            ),
             html: selector("html"),
             json_ld: selector(r#"script[type="application/ld+json"]"#),
         }
@@ -72,9 +86,11 @@ fn first_text(document: &Html, selector: &Selector) -> Option<String> {
 #[derive(Debug, Default)]
 pub struct JsonLd {
     pub article_body: String,
-    pub author: String,
+    pub authors: Vec<String>,
     pub published_at: String,
     pub headline: String,
+    pub site_name: String,
+    pub image_url: String,
 }
 
 /// Reads every JSON-LD script, looking for the first article-like object.
@@ -115,19 +131,47 @@ fn visit(value: &serde_json::Value, found: &mut JsonLd, depth: usize) {
             {
                 d.clone_into(&mut found.published_at);
             }
-            if found.author.is_empty() {
-                let author = map.get("author").and_then(|a| match a {
-                    Value::String(s) => Some(s.as_str()),
-                    Value::Object(o) => o.get("name").and_then(Value::as_str),
-                    Value::Array(list) => list.first().and_then(|first| match first {
+            if found.authors.is_empty()
+                && let Some(author) = map.get("author")
+            {
+                let list = match author {
+                    Value::Array(list) => list.as_slice(),
+                    single => std::slice::from_ref(single),
+                };
+                for item in list.iter().take(MAX_AUTHORS) {
+                    let name = match item {
                         Value::String(s) => Some(s.as_str()),
                         Value::Object(o) => o.get("name").and_then(Value::as_str),
                         _ => None,
+                    };
+                    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+                        found.authors.push(name.to_owned());
+                    }
+                }
+            }
+            if found.site_name.is_empty()
+                && let Some(name) = map
+                    .get("publisher")
+                    .and_then(|p| p.get("name"))
+                    .and_then(Value::as_str)
+            {
+                name.trim().clone_into(&mut found.site_name);
+            }
+            if found.image_url.is_empty()
+                && let Some(image) = map.get("image")
+            {
+                let url = match image {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Object(o) => o.get("url").and_then(Value::as_str),
+                    Value::Array(list) => list.first().and_then(|first| match first {
+                        Value::String(s) => Some(s.as_str()),
+                        Value::Object(o) => o.get("url").and_then(Value::as_str),
+                        _ => None,
                     }),
                     _ => None,
-                });
-                if let Some(a) = author {
-                    a.trim().clone_into(&mut found.author);
+                };
+                if let Some(url) = url {
+                    url.trim().clone_into(&mut found.image_url);
                 }
             }
             for (key, nested) in map {
@@ -140,30 +184,82 @@ fn visit(value: &serde_json::Value, found: &mut JsonLd, depth: usize) {
     }
 }
 
+/// Authors kept per page.
+const MAX_AUTHORS: usize = 16;
+
 /// Metadata from meta tags, falling back to JSON-LD, then to visible elements.
 pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
     let s = &*META_SELECTORS;
-    let or_ld = |found: Option<String>, ld: &str| {
-        found
-            .or_else(|| (!ld.is_empty()).then(|| ld.to_owned()))
-            .unwrap_or_default()
+    let non_empty = |value: &str| (!value.is_empty()).then(|| value.to_owned());
+    let mut authors: Vec<String> = Vec::new();
+    let add_author = |authors: &mut Vec<String>, name: &str| {
+        let name = clean_author(name);
+        if !name.is_empty()
+            && authors.len() < MAX_AUTHORS
+            && !authors.iter().any(|a| a.eq_ignore_ascii_case(&name))
+        {
+            authors.push(name);
+        }
     };
+    ld.authors.iter().for_each(|a| add_author(&mut authors, a));
+    if let Some(meta) = first_attr(document, &s.author, "content") {
+        // "Jane Smith, John Doe" or "Jane Smith and John Doe"; profile URLs are not names.
+        if !meta.starts_with("http") {
+            meta.split([',', ';'])
+                .flat_map(|part| part.split(" and "))
+                .for_each(|a| add_author(&mut authors, a));
+        }
+    }
+    for element in document.select(&s.rel_author).take(MAX_AUTHORS) {
+        add_author(&mut authors, &element.text().collect::<String>());
+    }
+    if authors.is_empty()
+        && let Some(byline) = document
+            .select(&s.byline)
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|t| !t.is_empty() && t.len() < 100)
+    {
+        add_author(&mut authors, &byline);
+    }
+    let published_at = first_attr(document, &s.published, "content")
+        .and_then(|d| dates::normalise(&d))
+        .or_else(|| dates::normalise(&ld.published_at))
+        .or_else(|| {
+            document
+                .select(&s.time)
+                .filter_map(|e| e.value().attr("datetime"))
+                .find_map(dates::normalise)
+        })
+        .or_else(|| {
+            // A dateline written on the page ("Senin, 12 Juni 2023 14:05 WIB").
+            document
+                .select(&s.dated)
+                .take(40)
+                .map(|e| e.text().collect::<Vec<_>>().join(" "))
+                .filter(|t| t.len() < 120)
+                .find_map(|t| dates::normalise(&t))
+        })
+        .unwrap_or_default();
     let found = PageMetadata {
         title: first_attr(document, &s.og_title, "content")
-            .or_else(|| (!ld.headline.is_empty()).then(|| ld.headline.clone()))
+            .or_else(|| non_empty(&ld.headline))
             .or_else(|| first_text(document, &s.title))
             .or_else(|| first_text(document, &s.h1))
             .unwrap_or_default(),
-        author: or_ld(first_attr(document, &s.author, "content"), &ld.author),
-        published_at: or_ld(
-            first_attr(document, &s.published, "content")
-                .or_else(|| first_attr(document, &s.time, "datetime")),
-            &ld.published_at,
-        ),
+        author: authors.first().cloned().unwrap_or_default(),
+        authors,
+        published_at,
         canonical_url: first_attr(document, &s.canonical, "href")
             .or_else(|| first_attr(document, &s.og_url, "content"))
             .unwrap_or_default(),
-        site_name: first_attr(document, &s.site_name, "content").unwrap_or_default(),
+        site_name: first_attr(document, &s.site_name, "content")
+            .or_else(|| non_empty(&ld.site_name))
+            .unwrap_or_default(),
+        image_url: first_attr(document, &s.image, "content")
+            .or_else(|| first_attr(document, &s.image, "href"))
+            .or_else(|| non_empty(&ld.image_url))
+            .unwrap_or_default(),
         declared_language: first_attr(document, &s.html, "lang").unwrap_or_default(),
     };
     // A page is untrusted input: a megabyte <title> must not become a megabyte field in every
@@ -171,11 +267,61 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
     PageMetadata {
         title: bounded(found.title, field_limits::TITLE),
         author: bounded(found.author, field_limits::SOURCE),
-        published_at: bounded(found.published_at, field_limits::PUBLISHED_AT),
+        authors: found
+            .authors
+            .into_iter()
+            .map(|a| bounded(a, field_limits::SOURCE))
+            .collect(),
+        published_at: found.published_at,
         canonical_url: bounded(found.canonical_url, field_limits::URL),
         site_name: bounded(found.site_name, field_limits::SOURCE),
+        image_url: bounded(found.image_url, field_limits::URL),
         declared_language: bounded(found.declared_language, 64),
     }
+}
+
+/// An author's name without "By", a trailing date or role, or surrounding punctuation.
+fn clean_author(raw: &str) -> String {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut name = text.as_str();
+    for _ in 0..2 {
+        let (first, rest) = name.split_once(' ').unwrap_or((name, ""));
+        let word = first.trim_end_matches(':').to_lowercase();
+        if matches!(
+            word.as_str(),
+            "by" | "written"
+                | "oleh"
+                | "von"
+                | "par"
+                | "por"
+                | "di"
+                | "door"
+                | "penulis"
+                | "reporter"
+                | "author"
+                | "autor"
+                | "auteur"
+                | "text"
+                | "teks"
+        ) {
+            name = rest.trim_start_matches(':').trim_start();
+        }
+    }
+    let name = name
+        .split(['|', '\n', '•'])
+        .next()
+        .unwrap_or_default()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '.');
+    // A name has letters and a few words; "Staff", a date or a sentence is not one.
+    let words = name.split_whitespace().count();
+    if words == 0
+        || words > 6
+        || !name.chars().any(char::is_alphabetic)
+        || dates::normalise(name).is_some()
+    {
+        return String::new();
+    }
+    name.to_owned()
 }
 
 /// `value` cut to at most `limit` bytes, at a character boundary.
@@ -200,6 +346,42 @@ mod tests {
         // "é" is two bytes: a cut in its middle backs off to before it.
         assert_eq!(bounded("aéb".to_owned(), 2), "a");
         assert_eq!(bounded("aéb".to_owned(), 3), "aé");
+    }
+
+    #[test]
+    fn authors_site_image_and_date_are_read() {
+        let page = r#"<html><head>
+<meta property="og:image" content="https://berita.example/foto.jpg">
+<script type="application/ld+json">{"@type":"NewsArticle","headline":"Judul",
+ "author":[{"@type":"Person","name":"Rina Wulandari"},{"@type":"Person","name":"Andi Saputra"}],
+ "publisher":{"@type":"Organization","name":"Warta Nusantara"},
+ "datePublished":"20180619T055000+0900"}</script></head>
+<body><p class="byline">By Rina Wulandari</p><p>Isi berita.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.authors, ["Rina Wulandari", "Andi Saputra"]);
+        assert_eq!(found.author, "Rina Wulandari");
+        assert_eq!(found.site_name, "Warta Nusantara");
+        assert_eq!(found.image_url, "https://berita.example/foto.jpg");
+        assert_eq!(found.published_at, "2018-06-19T05:50:00+09:00");
+    }
+
+    #[test]
+    fn a_dateline_and_byline_written_on_the_page_are_read() {
+        let page = r#"<html><head><meta name="author" content="https://example.com/profile"></head>
+<body><div class="author">Oleh: Dewi Lestari</div><span class="date">Senin, 12 Juni 2023 14:05 WIB</span>
+<p>Isi berita.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.authors, ["Dewi Lestari"]);
+        assert_eq!(found.published_at, "2023-06-12T14:05:00+07:00");
+    }
+
+    #[test]
+    fn an_unreadable_date_is_left_out() {
+        let page = r#"<html><head><meta property="article:published_time" content="kemarin sore"></head><body><p>Isi.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        assert_eq!(metadata(&document, &JsonLd::default()).published_at, "");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! for the page furniture that survives scraping. Lines a source repeats across its articles are
 //! learned as its template ([`template`]). Every removal is counted under a reason code.
 
+pub mod dates;
 mod dom;
 mod guard;
 pub mod html;
@@ -21,10 +22,18 @@ pub use lines::Reason;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageMetadata {
     pub title: String,
+    /// The first of [`authors`](Self::authors), or empty.
     pub author: String,
+    /// Every author named by the page (JSON-LD, meta tags, `rel=author`, byline elements), in
+    /// order, without duplicates.
+    pub authors: Vec<String>,
+    /// The publication date as RFC 3339 with its offset ([`dates::normalise`]); empty when the
+    /// page states none that can be read.
     pub published_at: String,
     pub canonical_url: String,
     pub site_name: String,
+    /// The page's lead image (`og:image`, `twitter:image`, JSON-LD `image`).
+    pub image_url: String,
     /// The page's declared language (`<html lang>`): a hint, not the answer.
     pub declared_language: String,
 }
@@ -62,7 +71,7 @@ impl Cleaner {
     /// Cleans plain text from `source` (empty: unknown), learning the source's template.
     pub fn clean_text_from(&self, source: &str, text: &str) -> Cleaned {
         let lines: Vec<&str> = text.lines().collect();
-        let verdicts = self.classify(source, &lines);
+        let verdicts = self.classify(source, &lines, lines::Input::Text);
         assemble(&lines, &verdicts, PageMetadata::default(), 0, 0, false)
     }
 
@@ -70,7 +79,7 @@ impl Cleaner {
     pub fn clean_html_from(&self, source: &str, page: &str) -> Cleaned {
         let extracted = html::extract(page);
         let blocks: Vec<&str> = extracted.blocks.iter().map(String::as_str).collect();
-        let verdicts = self.classify(source, &blocks);
+        let verdicts = self.classify(source, &blocks, lines::Input::HtmlBlocks);
         assemble(
             &blocks,
             &verdicts,
@@ -81,8 +90,8 @@ impl Cleaner {
         )
     }
 
-    fn classify(&self, source: &str, lines: &[&str]) -> Vec<Option<Reason>> {
-        let mut verdicts = lines::classify(lines);
+    fn classify(&self, source: &str, lines: &[&str], input: lines::Input) -> Vec<Option<Reason>> {
+        let mut verdicts = lines::classify_input(lines, input);
         let template = self.templates.observe(source, lines);
         for (verdict, is_template) in verdicts.iter_mut().zip(template) {
             if verdict.is_none() && is_template {

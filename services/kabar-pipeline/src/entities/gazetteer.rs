@@ -82,6 +82,8 @@ pub enum GazetteerError {
     Build(#[from] aho_corasick::BuildError),
     #[error("bad tagger model: {0}")]
     BadModel(String),
+    #[error("bad knowledge base: {0}")]
+    KnowledgeBase(#[from] super::kb::KbError),
 }
 
 /// A table and whether its entries are mentions on their own.

@@ -1,19 +1,24 @@
 //! Mention grouping within one article: repeats of a found name become mentions of it, then
 //! mentions become entities, one per identity (a Wikidata id, a known entry, else a type and a
 //! lower-cased surface), and a lone "Kim" or the "De Niro" of "Robert De Niro" joins the longer
-//! person's name that holds it.
+//! person's name that holds it. The entities are then linked to the knowledge base ([`link`])
+//! and those that turn out to be one ("Jokowi", "Joko Widodo") become one.
 
 use std::collections::{HashMap, HashSet};
 
 use super::RawMention;
 use super::gazetteer::Gazetteer;
 use super::hash::{HashedSet, hash_lower};
+use super::kb::KnowledgeBase;
+use super::link::{self, ArticleContext, Linkable};
 use crate::article::{Entity, EntityType, Mention, TextField};
 
 /// Groups mentions into entities. A one-word mention that is part of a longer person's name in
 /// the same article joins that person ("Kim" of "Kim Jong Un", "Park" of "John Park").
 pub(crate) fn group(
     gazetteer: &Gazetteer,
+    kb: &KnowledgeBase,
+    context: &ArticleContext,
     mentions: Vec<RawMention>,
     title: &str,
     body: &str,
@@ -56,6 +61,7 @@ pub(crate) fn group(
                     entity_type: mention.entity_type,
                     wikidata,
                     mentions: Vec::new(),
+                    salience: 0.0,
                 },
                 mention.known,
                 Vec::new(),
@@ -123,21 +129,48 @@ pub(crate) fn group(
         let moved = std::mem::take(&mut entities[index].0.mentions);
         entities[owner].0.mentions.extend(moved);
     }
-    let mut out: Vec<Entity> = Vec::with_capacity(entities.len());
-    for (index, (mut entity, known, surfaces)) in entities.into_iter().enumerate() {
-        if merged_into[index].is_some() {
-            continue;
-        }
-        if known.is_none() {
+    // Link what the gazetteer did not, then one entity per id: "Jokowi" and "Joko Widodo".
+    let live: Vec<usize> = (0..entities.len())
+        .filter(|&i| merged_into[i].is_none())
+        .collect();
+    let linkables: Vec<Linkable<'_>> = live
+        .iter()
+        .map(|&i| Linkable {
+            entity_type: entities[i].0.entity_type,
+            surfaces: &entities[i].2,
+            wikidata: &entities[i].0.wikidata,
+        })
+        .collect();
+    let links = link::link(kb, &linkables, context);
+    drop(linkables);
+    let mut out: Vec<Entity> = Vec::with_capacity(live.len());
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (&index, found) in live.iter().zip(links) {
+        let (entity, known, surfaces) = &mut entities[index];
+        let mut entity = std::mem::take(entity);
+        if let Some(found) = found.filter(|_| entity.wikidata.is_empty()) {
+            let linked = kb.entity(found);
+            entity.wikidata = linked.wikidata();
+            entity.name = linked.name.to_string();
+        } else if known.is_none() {
             if let Some(longest) = surfaces.iter().max_by_key(|s| s.chars().count()) {
                 entity.name.clone_from(longest);
             }
         }
+        if !entity.wikidata.is_empty() {
+            if let Some(&first) = by_id.get(&entity.wikidata) {
+                out[first].mentions.append(&mut entity.mentions);
+                continue;
+            }
+            by_id.insert(entity.wikidata.clone(), out.len());
+        }
+        out.push(entity);
+    }
+    for entity in &mut out {
         entity
             .mentions
             .sort_by_key(|m| (m.field == TextField::Body, m.start));
         entity.mentions.dedup();
-        out.push(entity);
     }
     out.sort_by_key(|e| {
         e.mentions

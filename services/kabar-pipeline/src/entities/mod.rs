@@ -17,7 +17,9 @@
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
 //!    name merged into it, and strong gazetteer names the tagger passed over added.
 //! 4. `group` groups the mentions of the article into entities: repeats of a name are
-//!    mentions of it, and a lone "Kim" joins "Kim Jong Un".
+//!    mentions of it, and a lone "Kim" joins "Kim Jong Un"; `link` links them to the
+//!    [`kb`] (knowledge base) by type, context and popularity, or leaves them unlinked.
+//! 5. `salience` scores how much the article is about each entity.
 //!
 //! [`EntityTagger`], the stage, is here: it runs 1 and 2 over the title and the body, turns the
 //! tags into spans, and hands them to 3 and 4.
@@ -27,19 +29,25 @@ pub mod features;
 pub mod gazetteer;
 mod group;
 pub mod hash;
+pub mod kb;
 pub mod lexicon;
+mod link;
 pub mod model;
 mod resolve;
+mod salience;
 pub mod tokens;
 #[cfg(any(feature = "train", test))]
 pub mod train;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::article::{Entity, EntityType, TextField};
 use features::{GazCode, TokenInfo};
 use gazetteer::{Gazetteer, GazetteerError, Hit};
 use hash::HashedSet;
+use kb::KnowledgeBase;
+pub use link::ArticleContext;
 use model::{Model, TAGS, tag_type};
 use tokens::{Token, tokenize};
 
@@ -52,6 +60,8 @@ pub struct EntityTagger {
     /// English's own model, trained with English corpora that cost the other model Indonesian
     /// F1 (docs/decisions/entity-tagging.md); `None` when one model serves every language.
     english: Option<Model>,
+    /// Shared by every tagger of the process: loaded once.
+    kb: Arc<KnowledgeBase>,
 }
 
 /// One mention before grouping.
@@ -146,12 +156,11 @@ pub(crate) fn analyse_tokens(
 impl EntityTagger {
     /// A tagger with the bundled model and tables.
     pub fn new() -> Result<Self, GazetteerError> {
+        let english =
+            Model::from_bytes(Model::BUNDLED_ENGLISH).map_err(GazetteerError::BadModel)?;
         Ok(Self {
-            gazetteer: Gazetteer::bundled()?,
-            model: Model::from_bytes(Model::BUNDLED).map_err(GazetteerError::BadModel)?,
-            english: Some(
-                Model::from_bytes(Model::BUNDLED_ENGLISH).map_err(GazetteerError::BadModel)?,
-            ),
+            english: Some(english),
+            ..Self::with_model(Model::BUNDLED)?
         })
     }
 
@@ -162,6 +171,7 @@ impl EntityTagger {
             gazetteer: Gazetteer::bundled()?,
             model: Model::from_bytes(model).map_err(GazetteerError::BadModel)?,
             english: None,
+            kb: KnowledgeBase::bundled()?,
         })
     }
 
@@ -177,16 +187,29 @@ impl EntityTagger {
         &self.gazetteer
     }
 
+    pub fn knowledge_base(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
     /// Tags title and body, returning entities in order of first mention. `language` is the
     /// detected ISO 639-3 code ("ind", "eng"), or "" when unknown.
     pub fn tag(&self, title: &str, body: &str, language: &str) -> Vec<Entity> {
+        self.tag_in(title, body, &ArticleContext::language(language))
+    }
+
+    /// Tags title and body with what else is known of the article (its language and the
+    /// country it comes from), which the linker weighs.
+    pub fn tag_in(&self, title: &str, body: &str, context: &ArticleContext) -> Vec<Entity> {
+        let language = context.language.as_str();
         let mut mentions = Vec::new();
         for (field, text) in [(TextField::Title, title), (TextField::Body, body)] {
             self.find_mentions(field, text, language, &mut mentions);
         }
         let common = self.model_for(language).common_words();
         group::propagate(&mut mentions, title, body, common);
-        group::group(&self.gazetteer, mentions, title, body)
+        let mut entities = group::group(&self.gazetteer, &self.kb, context, mentions, title, body);
+        salience::score(&mut entities, body);
+        entities
     }
 
     fn find_mentions(
@@ -275,6 +298,24 @@ mod tests {
         entities.iter().find(|e| e.name == name)
     }
 
+    /// Each entity's longest mention in `body` (the tagger's name, whatever the link's label),
+    /// with its type.
+    fn spelled(entities: &[Entity], body: &str) -> Vec<(String, EntityType)> {
+        let chars: Vec<char> = body.chars().collect();
+        entities
+            .iter()
+            .filter_map(|e| {
+                let longest = e
+                    .mentions
+                    .iter()
+                    .filter(|m| m.field == TextField::Body)
+                    .max_by_key(|m| m.end - m.start)?;
+                let text = chars[longest.start as usize..longest.end as usize].iter();
+                Some((text.collect(), e.entity_type))
+            })
+            .collect()
+    }
+
     #[test]
     fn english_has_its_own_model() {
         let tagger = tagger();
@@ -325,14 +366,13 @@ mod tests {
 
     #[test]
     fn organisation_heads() {
-        let entities = tagger().tag(
-            "",
-            "Menurut peneliti Universitas Gadjah Mada, kader Partai Buruh Nasional menolak.",
-            "ind",
-        );
+        let body = "Menurut peneliti Universitas Gadjah Mada, kader Partai Buruh Nasional menolak.";
+        let names = spelled(&tagger().tag("", body, "ind"), body);
         for name in ["Universitas Gadjah Mada", "Partai Buruh Nasional"] {
-            let entity = find(&entities, name).unwrap_or_else(|| panic!("{name}: {entities:?}"));
-            assert_eq!(entity.entity_type, EntityType::Organisation);
+            assert!(
+                names.contains(&(name.to_owned(), EntityType::Organisation)),
+                "{name}: {names:?}"
+            );
         }
     }
 
@@ -349,11 +389,9 @@ mod tests {
         let text = "Saudi Crown Prince Mohammed bin Salman hosted Syrian President Bashar \
                     al-Assad, while European Commission President Ursula von der Leyen met \
                     officials. The European Union was not involved.";
-        let entities = tagger().tag("", text, "eng");
-        let names: Vec<(&str, EntityType)> = entities
-            .iter()
-            .map(|e| (e.name.as_str(), e.entity_type))
-            .collect();
+        let spelled = spelled(&tagger().tag("", text, "eng"), text);
+        let names: Vec<(&str, EntityType)> =
+            spelled.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         for person in [
             "Mohammed bin Salman",
             "Bashar al-Assad",
@@ -382,11 +420,9 @@ mod tests {
     fn family_names_titles_and_weekdays_in_news() {
         let text = "George Washington met Michael R. Bloomberg. General Motors and General Electric cut jobs. \
                     Bank Indonesia Governor Perry Warjiyo spoke to the Supreme Court Wednesday.";
-        let entities = tagger().tag("", text, "eng");
-        let names: Vec<(&str, EntityType)> = entities
-            .iter()
-            .map(|e| (e.name.as_str(), e.entity_type))
-            .collect();
+        let spelled = spelled(&tagger().tag("", text, "eng"), text);
+        let names: Vec<(&str, EntityType)> =
+            spelled.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         for person in ["George Washington", "Michael R. Bloomberg", "Perry Warjiyo"] {
             assert!(
                 names.contains(&(person, EntityType::Person)),

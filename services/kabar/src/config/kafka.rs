@@ -53,6 +53,11 @@ pub struct KafkaConfig {
     pub transaction_max_messages: usize,
     /// Exactly-once: a transaction collects input for at most this long, in milliseconds.
     pub transaction_max_ms: u64,
+    /// `/readyz` answers 503 once no broker has answered for this long, in milliseconds.
+    pub broker_timeout_ms: u64,
+    /// At start-up, kabar exits with status 69 when no broker answered within this long, in
+    /// milliseconds; 0 waits for ever.
+    pub startup_timeout_ms: u64,
 }
 
 /// Delivery guarantee towards output topics.
@@ -85,11 +90,24 @@ impl Default for KafkaConfig {
             transactional_id: None,
             transaction_max_messages: 500,
             transaction_max_ms: 100,
+            broker_timeout_ms: 30_000,
+            startup_timeout_ms: 120_000,
         }
     }
 }
 
 impl KafkaConfig {
+    /// How long without a broker before the instance is not ready.
+    pub fn broker_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.broker_timeout_ms)
+    }
+
+    /// How long start-up waits for the broker; `None` for ever.
+    pub fn startup_timeout(&self) -> Option<std::time::Duration> {
+        (self.startup_timeout_ms > 0)
+            .then(|| std::time::Duration::from_millis(self.startup_timeout_ms))
+    }
+
     /// The transactional id for exactly-once delivery.
     pub fn transactional_id(&self) -> String {
         self.transactional_id.clone().unwrap_or_else(|| {
@@ -122,8 +140,9 @@ impl KafkaConfig {
         Ok(())
     }
 
-    /// Settings that are well-formed but cannot work together.
-    pub(super) fn validate_security(&self) -> anyhow::Result<()> {
+    /// Settings that are well-formed but cannot work together: `(setting, why)`, all of them.
+    pub(super) fn security_problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
         let protocol = self.security_protocol;
         if protocol.uses_sasl() {
             if self
@@ -131,19 +150,28 @@ impl KafkaConfig {
                 .as_deref()
                 .is_none_or(|u| u.trim().is_empty())
             {
-                bail!("kafka.security_protocol = {protocol:?} needs kafka.sasl_username");
+                problems.push((
+                    "kafka.sasl_username",
+                    format!("kafka.security_protocol = {protocol:?} needs kafka.sasl_username"),
+                ));
             }
             if self.sasl_password.is_none() {
-                bail!(
-                    "kafka.security_protocol = {protocol:?} needs kafka.sasl_password \
-                     (or kafka.sasl_password_file, or KABAR_KAFKA_SASL_PASSWORD)"
-                );
+                problems.push((
+                    "kafka.sasl_password",
+                    format!(
+                        "kafka.security_protocol = {protocol:?} needs kafka.sasl_password \
+                         (or kafka.sasl_password_file, or KABAR_KAFKA_SASL_PASSWORD)"
+                    ),
+                ));
             }
         } else if self.sasl_username.is_some() || self.sasl_password.is_some() {
-            bail!(
-                "SASL credentials are set but kafka.security_protocol = {protocol:?}; \
-                 use sasl_ssl (or sasl_plaintext)"
-            );
+            problems.push((
+                "kafka.security_protocol",
+                format!(
+                    "SASL credentials are set but kafka.security_protocol = {protocol:?}; \
+                     use sasl_ssl (or sasl_plaintext)"
+                ),
+            ));
         }
         let tls_files = [
             ("kafka.ssl_ca_location", &self.ssl_ca_location),
@@ -156,16 +184,24 @@ impl KafkaConfig {
         for (name, path) in tls_files {
             let Some(path) = path else { continue };
             if !protocol.uses_tls() {
-                bail!("{name} is set but kafka.security_protocol = {protocol:?} does not use TLS");
+                problems.push((
+                    name,
+                    format!("is set but kafka.security_protocol = {protocol:?} does not use TLS"),
+                ));
             }
-            readable(name, path)?;
+            if let Err(error) = readable(path) {
+                problems.push((name, format!("{error:#}")));
+            }
         }
         if self.ssl_certificate_location.is_some() != self.ssl_key_location.is_some() {
-            bail!(
-                "mutual TLS needs both kafka.ssl_certificate_location and kafka.ssl_key_location"
-            );
+            problems.push((
+                "kafka.ssl_key_location",
+                "mutual TLS needs both kafka.ssl_certificate_location and \
+                 kafka.ssl_key_location"
+                    .to_owned(),
+            ));
         }
-        Ok(())
+        problems
     }
 
     /// The librdkafka properties for these settings. Properties in `kafka.client` are applied
@@ -198,8 +234,8 @@ impl KafkaConfig {
     }
 }
 
-fn readable(name: &str, path: &Path) -> anyhow::Result<()> {
+fn readable(path: &Path) -> anyhow::Result<()> {
     std::fs::File::open(path)
         .map(drop)
-        .with_context(|| format!("{name}: cannot read {}", path.display()))
+        .with_context(|| format!("cannot read {}", path.display()))
 }

@@ -12,8 +12,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use kabar_pipeline::LanguagePriors;
 use kabar_pipeline::route::RouteRule;
-use kabar_pipeline::route::Router;
 use serde::{Deserialize, Serialize};
+use tracing_subscriber::EnvFilter;
 
 mod kafka;
 mod list;
@@ -21,7 +21,9 @@ mod pipeline;
 mod security;
 
 pub use kafka::{Delivery, KafkaConfig};
-pub use pipeline::{PipelineSettings, SourceLanguages, default_routes};
+pub use pipeline::{
+    LoadedRoutes, PipelineSettings, RouteProblem, SourceLanguages, default_routes, line_of,
+};
 pub use security::{SaslMechanism, Secret, SecurityProtocol};
 
 /// The whole configuration.
@@ -34,7 +36,21 @@ pub struct Config {
     pub log: LogConfig,
 }
 
-/// The HTTP endpoint for `/metrics`, `/healthz` and `/readyz`.
+/// A setting whose value cannot work, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingProblem {
+    /// `section.key`.
+    pub setting: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.setting, self.message)
+    }
+}
+
+/// The HTTP endpoint for `/metrics`, `/healthz`, `/readyz` and `/status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
@@ -79,7 +95,7 @@ impl Default for LogConfig {
 const CLIENT_ENV_PREFIX: &str = "KABAR_KAFKA_CLIENT_";
 
 /// Sections whose keys environment variables may set.
-const SECTIONS: [&str; 4] = ["kafka", "http", "pipeline", "log"];
+pub const SECTIONS: [&str; 4] = ["kafka", "http", "pipeline", "log"];
 
 impl Config {
     /// Defaults, then `file` (if given), then the environment.
@@ -92,6 +108,12 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment.merge(Self::env_provider());
+        Self::from_figment(&figment)
+    }
+
+    /// The configuration from its merged layers, with the librdkafka properties of the
+    /// environment and the SASL password file read.
+    pub fn from_figment(figment: &Figment) -> anyhow::Result<Self> {
         let mut config: Config = figment.extract().context("invalid configuration")?;
         // librdkafka property names contain dots, which figment would read as nesting.
         for (name, value) in std::env::vars() {
@@ -104,9 +126,14 @@ impl Config {
         Ok(config)
     }
 
+    /// The configuration as TOML (what `kabar config` prints), secrets masked.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        toml::to_string(&self.redacted()).context("cannot write the configuration as TOML")
+    }
+
     /// `KABAR_<SECTION>_<KEY>` → `<section>.<key>`. `KABAR_KAFKA_CLIENT_<PROP>` is read
     /// separately (see [`Config::load`]).
-    fn env_provider() -> Env {
+    pub fn env_provider() -> Env {
         Env::prefixed("KABAR_")
             .filter(|key| {
                 let key = key.as_str().to_ascii_lowercase();
@@ -136,43 +163,119 @@ impl Config {
         names
     }
 
-    /// Checks what serde cannot: values that are well-formed but unusable.
+    /// Checks what serde cannot: values that are well-formed but unusable, the routes, the
+    /// language codes, the files the settings name. Every problem, one a line.
     pub fn validate(&self) -> anyhow::Result<()> {
+        let mut problems: Vec<String> = self
+            .setting_problems()
+            .into_iter()
+            .map(|problem| problem.to_string())
+            .collect();
+        problems.extend(
+            self.pipeline
+                .route_problems()
+                .into_iter()
+                .map(|problem| problem.to_string()),
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", problems.join("\n"))
+        }
+    }
+
+    /// Problems with settings (the routes file's content aside), each naming its setting.
+    pub fn setting_problems(&self) -> Vec<SettingProblem> {
+        let mut problems = Vec::new();
+        let mut problem = |setting: &'static str, message: String| {
+            problems.push(SettingProblem { setting, message });
+        };
         if self.pipeline.max_payload_bytes == 0 {
-            bail!("pipeline.max_payload_bytes must be at least 1");
+            problem(
+                "pipeline.max_payload_bytes",
+                "must be at least 1".to_owned(),
+            );
         }
         if self.pipeline.max_in_flight == 0 {
-            bail!("pipeline.max_in_flight must be at least 1");
+            problem("pipeline.max_in_flight", "must be at least 1".to_owned());
+        }
+        if let Err(error) = EnvFilter::try_new(&self.log.level) {
+            problem("log.level", format!("invalid log filter: {error}"));
         }
         if self.uses_kafka() {
             if self.kafka.input_topics.is_empty() {
-                bail!("kafka.input_topics is empty: there is nothing to consume");
-            }
-            if self.kafka.group_id.trim().is_empty() {
-                bail!("kafka.group_id is empty");
-            }
-            if self.kafka.delivery == Delivery::ExactlyOnce
-                && (self.kafka.transaction_max_messages == 0 || self.kafka.transaction_max_ms == 0)
-            {
-                bail!(
-                    "kafka.transaction_max_messages and kafka.transaction_max_ms must be at least 1"
+                problem(
+                    "kafka.input_topics",
+                    "is empty: there is nothing to consume".to_owned(),
                 );
             }
-            if self.kafka.dead_letter_topic.trim().is_empty() {
-                bail!("kafka.dead_letter_topic is empty: poison input would have nowhere to go");
+            if self.kafka.group_id.trim().is_empty() {
+                problem("kafka.group_id", "is empty".to_owned());
             }
-            self.kafka.validate_security()?;
+            if self.kafka.delivery == Delivery::ExactlyOnce {
+                if self.kafka.transaction_max_messages == 0 {
+                    problem(
+                        "kafka.transaction_max_messages",
+                        "must be at least 1".to_owned(),
+                    );
+                }
+                if self.kafka.transaction_max_ms == 0 {
+                    problem("kafka.transaction_max_ms", "must be at least 1".to_owned());
+                }
+            }
+            if self.kafka.dead_letter_topic.trim().is_empty() {
+                problem(
+                    "kafka.dead_letter_topic",
+                    "is empty: poison input would have nowhere to go".to_owned(),
+                );
+            }
+            if self.kafka.broker_timeout_ms < 3000 {
+                problem(
+                    "kafka.broker_timeout_ms",
+                    "must be at least 3000: shorter, a busy broker flaps readiness".to_owned(),
+                );
+            }
+            for (setting, message) in self.kafka.security_problems() {
+                problem(setting, message);
+            }
         }
-        Router::new(self.routes()?).context("invalid routes")?;
-        let unknown = self.language_priors().unknown_codes();
-        if !unknown.is_empty() {
-            bail!(
-                "unknown language codes in pipeline language settings: {} (ISO 639-3 \
-                 codes such as ind, zsm, eng)",
-                unknown.join(", ")
-            );
+        let known = kabar_pipeline::lang::supported_codes();
+        let unknown = |codes: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+            codes
+                .filter(|code| !known.contains(&code.as_str()))
+                .cloned()
+                .collect()
+        };
+        let sources = &self.pipeline.source_languages;
+        for (setting, codes) in [
+            (
+                "pipeline.expected_languages",
+                unknown(&mut self.pipeline.expected_languages.iter()),
+            ),
+            (
+                "pipeline.allowed_languages",
+                unknown(&mut self.pipeline.allowed_languages.iter()),
+            ),
+            (
+                "pipeline.source_languages",
+                unknown(
+                    &mut sources
+                        .values()
+                        .flat_map(|own| own.expected.iter().chain(&own.allowed)),
+                ),
+            ),
+        ] {
+            if !codes.is_empty() {
+                problem(
+                    setting,
+                    format!(
+                        "unknown language codes: {} (ISO 639-3 codes such as ind, zsm, eng)",
+                        codes.join(", ")
+                    ),
+                );
+            }
         }
-        Ok(())
+        problems
     }
 
     /// The language priors for the pipeline (see [`PipelineSettings::language_priors`]).

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use kabar_pipeline::LanguagePriors;
 use kabar_pipeline::lang::DetectorOptions;
-use kabar_pipeline::route::{Condition, Encoding, RouteRule};
+use kabar_pipeline::route::{Condition, Encoding, RouteRule, Router};
 use serde::{Deserialize, Serialize};
 
 use super::list::string_list;
@@ -23,6 +23,8 @@ pub struct PipelineSettings {
     pub workers: usize,
     /// TOML file of routes (`[[route]]` tables); kabar's defaults when absent.
     pub routes_file: Option<PathBuf>,
+    /// Reload the routes file (and the configuration file) when it changes, as on SIGHUP.
+    pub watch_routes: bool,
     /// Languages most articles are in (ISO 639-3): they win close calls, such as Indonesian
     /// against Malay. Empty: no preference.
     #[serde(deserialize_with = "string_list")]
@@ -57,6 +59,7 @@ impl Default for PipelineSettings {
             max_in_flight: 256,
             workers: 0,
             routes_file: None,
+            watch_routes: true,
             expected_languages: Vec::new(),
             allowed_languages: Vec::new(),
             source_languages: BTreeMap::new(),
@@ -84,7 +87,117 @@ pub fn default_routes() -> Vec<RouteRule> {
         .collect()
 }
 
+/// The routes in force and where they came from.
+#[derive(Debug, Clone)]
+pub struct LoadedRoutes {
+    pub rules: Vec<RouteRule>,
+    /// `sha256:<hex>` of the routes file as read (so `sha256sum routes.toml` can be compared),
+    /// or of the text `default` for kabar's defaults.
+    pub digest: String,
+    /// The routes file; `None` for the defaults.
+    pub source: Option<PathBuf>,
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// A problem with the routes, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteProblem {
+    pub file: PathBuf,
+    /// 1-based; `None` when the file as a whole is the problem.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RouteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 impl PipelineSettings {
+    /// Every problem of the routes file: unreadable, not TOML, not routes, or routes that
+    /// cannot work (each with its line). Kabar's default routes have none.
+    pub fn route_problems(&self) -> Vec<RouteProblem> {
+        let Some(path) = &self.routes_file else {
+            return Vec::new();
+        };
+        let problem = |line: Option<usize>, message: String| RouteProblem {
+            file: path.clone(),
+            line,
+            message,
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                return vec![problem(
+                    None,
+                    format!("cannot read the routes file: {error}"),
+                )];
+            }
+        };
+        let document = match toml_edit::ImDocument::parse(text.as_str()) {
+            Ok(document) => document,
+            Err(error) => {
+                let line = error.span().map(|span| line_of(&text, span.start));
+                return vec![problem(
+                    line,
+                    format!("not TOML: {}", error.message().trim()),
+                )];
+            }
+        };
+        let file: RoutesFile = match toml::from_str(&text) {
+            Ok(file) => file,
+            Err(error) => {
+                let line = error.span().map(|span| line_of(&text, span.start));
+                return vec![problem(line, error.message().trim().to_owned())];
+            }
+        };
+        if file.route.is_empty() {
+            return vec![problem(
+                None,
+                "no routes: every article would be dropped".to_owned(),
+            )];
+        }
+        let tables = document
+            .get("route")
+            .and_then(toml_edit::Item::as_array_of_tables);
+        let mut problems = Vec::new();
+        for (index, rule) in file.route.into_iter().enumerate() {
+            if let Err(error) = Router::new(vec![rule]) {
+                let line = tables
+                    .and_then(|tables| tables.get(index))
+                    .and_then(|table| {
+                        table
+                            .key("topic")
+                            .and_then(toml_edit::Key::span)
+                            .or_else(|| table.span())
+                            .map(|span| line_of(&text, span.start))
+                    });
+                // The router numbers the one rule it was given 0: say which rule of the file.
+                let message = error.to_string();
+                let message = message.strip_prefix("route 0: ").unwrap_or(&message);
+                problems.push(problem(line, format!("route {}: {message}", index + 1)));
+            }
+        }
+        problems
+    }
+
     /// The language priors for the pipeline: the defaults, and each source's own settings with
     /// what it leaves out taken from the defaults.
     pub fn language_priors(&self) -> LanguagePriors {
@@ -118,14 +231,28 @@ impl PipelineSettings {
 
     /// The routes: from the routes file, or kabar's defaults.
     pub fn routes(&self) -> anyhow::Result<Vec<RouteRule>> {
+        Ok(self.load_routes()?.rules)
+    }
+
+    /// The routes with their digest and source.
+    pub fn load_routes(&self) -> anyhow::Result<LoadedRoutes> {
         let Some(path) = &self.routes_file else {
-            return Ok(default_routes());
+            return Ok(LoadedRoutes {
+                rules: default_routes(),
+                digest: sha256(b"default"),
+                source: None,
+            });
         };
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read routes file {}", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes);
         let file: RoutesFile = toml::from_str(&text)
             .with_context(|| format!("invalid routes file {}", path.display()))?;
-        Ok(file.route)
+        Ok(LoadedRoutes {
+            rules: file.route,
+            digest: sha256(&bytes),
+            source: Some(path.clone()),
+        })
     }
 
     /// Worker threads for CPU work.

@@ -5,10 +5,12 @@ use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 use tokio::task::JoinError;
 
+use rdkafka::Statistics;
+
 use super::internal_event::InternalEvent;
 use super::internal_event::targets::{CLIENT, EXACTLY_ONCE, KAFKA};
 use crate::kafka::offsets::TopicPartition;
-use crate::metrics::{CommitResult, KafkaErrorKind, METRICS};
+use crate::metrics::{ClientRole, CommitResult, KafkaErrorKind, METRICS, RebalanceKind};
 
 /// The Kafka client reported an error (librdkafka's error callback).
 pub struct KafkaClientError<'a> {
@@ -44,11 +46,95 @@ impl KafkaClientError<'_> {
 
 impl InternalEvent for KafkaClientError<'_> {
     fn emit(self) {
+        let kind = self.kind();
         METRICS
             .kafka_errors
-            .with_label_values(&[self.kind().as_str()])
+            .with_label_values(&[kind.as_str()])
             .inc();
-        tracing::warn!(target: CLIENT, error = %self.error, reason = self.reason, "kafka client error");
+        tracing::warn!(target: CLIENT, error = %self.error, reason = self.reason, kind = kind.as_str(), "kafka client error");
+    }
+}
+
+/// librdkafka reported a fatal error: the client cannot be used any more and kabar stops.
+pub struct FatalClientError<'a> {
+    pub error: &'a KafkaError,
+    pub reason: &'a str,
+}
+
+impl InternalEvent for FatalClientError<'_> {
+    fn emit(self) {
+        METRICS
+            .kafka_errors
+            .with_label_values(&[KafkaErrorKind::Fatal.as_str()])
+            .inc();
+        tracing::error!(target: CLIENT, error = %self.error, reason = self.reason, "fatal kafka client error: stopping");
+    }
+}
+
+/// The cumulative counters of a client's previous statistics, to turn them into increments.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StatisticsTotals {
+    request_errors: u64,
+    sent_bytes: u64,
+    received_bytes: u64,
+}
+
+/// A client's periodic statistics: its producer queue, round-trip times, request errors and
+/// bytes on the wire.
+pub struct ClientStatistics<'a> {
+    pub role: ClientRole,
+    pub statistics: &'a Statistics,
+    /// Updated to this statistics' totals.
+    pub previous: &'a mut StatisticsTotals,
+}
+
+impl InternalEvent for ClientStatistics<'_> {
+    fn emit(self) {
+        let statistics = self.statistics;
+        let client = self.role.as_str();
+        if self.role == ClientRole::Producer {
+            METRICS
+                .producer_queue_messages
+                .set(i64::try_from(statistics.msg_cnt).unwrap_or(i64::MAX));
+            METRICS
+                .producer_queue_bytes
+                .set(i64::try_from(statistics.msg_size).unwrap_or(i64::MAX));
+        }
+        let mut now = StatisticsTotals {
+            sent_bytes: u64::try_from(statistics.tx_bytes).unwrap_or(0),
+            received_bytes: u64::try_from(statistics.rx_bytes).unwrap_or(0),
+            request_errors: 0,
+        };
+        for broker in statistics.brokers.values() {
+            now.request_errors += broker.txerrs + broker.rxerrs + broker.req_timeouts;
+            // Bootstrap and coordinator entries have no node id of their own: a real broker
+            // is counted once, under its id (a closed set: the cluster's brokers).
+            if broker.nodeid < 0 || broker.source == "logical" {
+                continue;
+            }
+            if let Some(rtt) = broker.rtt.as_ref().filter(|w| w.cnt > 0) {
+                METRICS
+                    .broker_rtt
+                    .with_label_values(&[client, &broker.nodeid.to_string()])
+                    .set(rtt.avg as f64 / 1_000_000.0);
+            }
+        }
+        // A counter only goes up: after a client's totals went back (a broker entry gone),
+        // count from the new totals on.
+        let increase = |now: u64, before: u64| now.saturating_sub(before);
+        METRICS
+            .request_errors
+            .with_label_values(&[client])
+            .inc_by(increase(now.request_errors, self.previous.request_errors));
+        METRICS
+            .sent_bytes
+            .with_label_values(&[client])
+            .inc_by(increase(now.sent_bytes, self.previous.sent_bytes));
+        METRICS
+            .received_bytes
+            .with_label_values(&[client])
+            .inc_by(increase(now.received_bytes, self.previous.received_bytes));
+        *self.previous = now;
     }
 }
 
@@ -296,6 +382,10 @@ impl InternalEvent for PartitionsRevoked<'_> {
                 .consumer_lag
                 .remove_label_values(&[topic.as_str(), &partition.to_string()]);
         }
+        METRICS
+            .rebalances
+            .with_label_values(&[RebalanceKind::Revoke.as_str()])
+            .inc();
     }
 }
 
@@ -307,6 +397,10 @@ pub struct PartitionsAssigned<'a> {
 impl InternalEvent for PartitionsAssigned<'_> {
     fn emit(self) {
         tracing::info!(target: CLIENT, partitions = ?self.partitions, "partitions assigned");
+        METRICS
+            .rebalances
+            .with_label_values(&[RebalanceKind::Assign.as_str()])
+            .inc();
     }
 }
 

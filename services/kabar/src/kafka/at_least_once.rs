@@ -24,7 +24,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{self, KabarConsumer};
+use super::client::{self, ClientShared, KabarConsumer};
 use super::offsets::{OffsetTracker, Ticket};
 use super::records;
 use crate::config::Config;
@@ -33,17 +33,24 @@ use crate::events::{
     self, ArticleDelivered, ConsumeError, ConsumingStarted, FinalCommit, GracePeriodOver, InFlight,
     MessageConsumed, MessageTaskFailed, OffsetNotStored, ProducerFlushFailed, ShuttingDown,
 };
-use crate::http::Readiness;
+use crate::status::ServiceState;
 
 /// How long shutdown waits for in-flight work before giving up on it (uncommitted, so it is
 /// redone after restart).
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// How long shutdown waits for the producer to flush its queue.
+pub const SHUTDOWN_FLUSH: Duration = Duration::from_secs(10);
+
+/// How long shutdown waits for the final offset commit.
+pub const SHUTDOWN_COMMIT: Duration = Duration::from_secs(10);
 
 /// What every message task needs.
 struct Shared {
     engine: Arc<Engine>,
     consumer: Arc<KabarConsumer>,
     tracker: Arc<OffsetTracker>,
+    state: Arc<ServiceState>,
     /// Benchmarking: forward inputs here unchanged instead of enriching them.
     passthrough_topic: Option<String>,
     delivery: Deliverer,
@@ -53,21 +60,29 @@ struct Shared {
 pub async fn run(
     config: &Config,
     engine: Arc<Engine>,
-    readiness: Arc<Readiness>,
+    state: Arc<ServiceState>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let tracker = Arc::new(OffsetTracker::new());
+    let clients = ClientShared {
+        state: Arc::clone(&state),
+        stop: shutdown.clone(),
+    };
     let consumer = Arc::new(client::create_consumer(
         config,
         Arc::clone(&tracker),
         Arc::default(),
+        &clients,
     )?);
-    let producer = client::create_producer(config)?;
+    let producer = client::create_producer(config, &clients)?;
     let topics = client::subscribe(&consumer, config)?;
 
     records::register_topics(config, &engine);
-    client::wait_for_broker(&consumer, &shutdown).await;
-    readiness.set(true);
+    client::wait_for_broker(&consumer, config, &shutdown).await?;
+    client::check_output_topics(config, &engine).await?;
+    state.health.set_connected();
+    let probe =
+        client::spawn_broker_probe(Arc::clone(&consumer), Arc::clone(&state), shutdown.clone());
     events::emit(ConsumingStarted {
         brokers: &config.kafka.brokers,
         topics: &topics,
@@ -78,6 +93,7 @@ pub async fn run(
         engine,
         consumer: Arc::clone(&consumer),
         tracker,
+        state: Arc::clone(&state),
         passthrough_topic: config.pipeline.passthrough_topic.clone(),
         delivery: Deliverer {
             producer,
@@ -111,7 +127,10 @@ pub async fn run(
             }
         }
         let message = match message {
-            Ok(message) => message.detach(),
+            Ok(message) => {
+                state.health.broker_seen();
+                message.detach()
+            }
             Err(error) => {
                 events::emit(ConsumeError {
                     error: &error,
@@ -145,7 +164,7 @@ pub async fn run(
     events::emit(ShuttingDown {
         in_flight: tasks.len(),
     });
-    readiness.set(false);
+    state.health.set_shutting_down();
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while let Some(finished) = tasks.join_next().await {
             if let Err(error) = finished {
@@ -161,24 +180,32 @@ pub async fn run(
         });
         while tasks.join_next().await.is_some() {}
     }
-    if let Err(error) = shared.delivery.producer.flush(Duration::from_secs(10)) {
+    if let Err(error) = shared.delivery.producer.flush(SHUTDOWN_FLUSH) {
         events::emit(ProducerFlushFailed { error: &error });
     }
     let _ = store_retries.await;
+    probe.abort();
     shared.tracker.store_pending(|topic, partition, offset| {
         store_offset(&shared.consumer, topic, partition, offset)
     });
     let consumer_for_commit = Arc::clone(&shared.consumer);
-    let committed = tokio::task::spawn_blocking(move || {
+    let commit = tokio::task::spawn_blocking(move || {
         consumer_for_commit.commit_consumer_state(CommitMode::Sync)
-    })
-    .await?;
+    });
+    // The broker may be gone: the commit gets its share of the shutdown budget, no more.
+    let committed = match tokio::time::timeout(SHUTDOWN_COMMIT, commit).await {
+        Ok(joined) => joined?,
+        Err(_) => Err(KafkaError::Canceled),
+    };
     events::emit(FinalCommit {
         result: match &committed {
             Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
             Err(error) => Err(error),
         },
     });
+    if committed.is_ok() {
+        state.committed();
+    }
     Ok(())
 }
 
@@ -232,6 +259,7 @@ async fn handle(
     _permit: OwnedSemaphorePermit,
 ) {
     events::emit(InFlight::Began);
+    shared.state.add_in_flight(1);
     let outputs = if let Some(topic) = &shared.passthrough_topic {
         vec![records::passthrough(topic, &message)]
     } else {
@@ -267,9 +295,11 @@ async fn handle(
         all_delivered &= delivered;
     }
     if all_delivered {
+        shared.state.health.broker_seen();
         shared.tracker.finish(&ticket, |topic, partition, offset| {
             store_offset(&shared.consumer, topic, partition, offset)
         });
     }
+    shared.state.add_in_flight(-1);
     events::emit(InFlight::Ended);
 }

@@ -22,7 +22,7 @@ use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
-use super::client::{self, KabarConsumer, KabarProducer};
+use super::client::{self, ClientShared, KabarConsumer, KabarProducer};
 use super::offsets::OffsetTracker;
 use super::records::{self, Output};
 use crate::config::Config;
@@ -32,7 +32,8 @@ use crate::events::{
     InFlight, MessageConsumed, OutputProduced, RewindFailed, TransactionAborted,
     TransactionCallHung, TransactionCallRetried, TransactionCommitted,
 };
-use crate::http::Readiness;
+use crate::exit::Exit;
+use crate::status::ServiceState;
 
 /// Timeout of each transactional call.
 const TRANSACTION_CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -77,24 +78,32 @@ async fn blocking<T: Send + 'static>(
 pub async fn run(
     config: &Config,
     engine: Arc<Engine>,
-    readiness: Arc<Readiness>,
+    state: Arc<ServiceState>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let revoked: Arc<std::sync::atomic::AtomicBool> = Arc::default();
+    let clients = ClientShared {
+        state: Arc::clone(&state),
+        stop: shutdown.clone(),
+    };
     let consumer = Arc::new(client::create_consumer(
         config,
         Arc::new(OffsetTracker::new()),
         Arc::clone(&revoked),
+        &clients,
     )?);
-    let producer = client::create_producer(config)?;
+    let producer = client::create_producer(config, &clients)?;
     let topics = client::subscribe(&consumer, config)?;
     records::register_topics(config, &engine);
-    client::wait_for_broker(&consumer, &shutdown).await;
+    client::wait_for_broker(&consumer, config, &shutdown).await?;
+    client::check_output_topics(config, &engine).await?;
     // Fences any earlier instance with the same transactional id and settles its transactions.
     blocking(&producer, |p| p.init_transactions(TRANSACTION_CALL_TIMEOUT))
         .await
         .context("cannot initialise transactions")?;
-    readiness.set(true);
+    state.health.set_connected();
+    let probe =
+        client::spawn_broker_probe(Arc::clone(&consumer), Arc::clone(&state), shutdown.clone());
     events::emit(ConsumingExactlyOnce {
         transactional_id: &config.transactional_id(),
         topics: &topics,
@@ -127,7 +136,9 @@ pub async fn run(
             rewind(&consumer, &batch).await;
             continue;
         }
+        state.health.broker_seen();
         events::emit(InFlight::Batch(batch.len()));
+        state.set_in_flight(batch.len());
         for message in &batch {
             events::emit(MessageConsumed {
                 topic: message.topic(),
@@ -135,11 +146,17 @@ pub async fn run(
         }
         let outputs = enrich_batch(&engine, dead_letter_topic, &batch).await;
         match transact(metadata, &producer, &batch, outputs).await {
-            Ok(()) => events::emit(TransactionCommitted),
+            Ok(()) => {
+                events::emit(TransactionCommitted);
+                state.committed();
+            }
             Err(error) if classify(&error) == ErrorClass::Fatal => {
                 events::emit(InFlight::Batch(0));
+                state.set_in_flight(0);
+                state.health.set_fatal(error.to_string());
                 return Err(error)
-                    .context("fatal transaction error (fenced by a newer instance?): stopping");
+                    .context("fatal transaction error (fenced by a newer instance?): stopping")
+                    .context(Exit::Fatal);
             }
             Err(error) => {
                 events::emit(TransactionAborted { error: &error });
@@ -147,7 +164,10 @@ pub async fn run(
                     blocking(&producer, |p| p.abort_transaction(TRANSACTION_CALL_TIMEOUT)).await
                 {
                     if classify(&error) == ErrorClass::Fatal {
-                        return Err(error).context("cannot abort transaction");
+                        state.health.set_fatal(error.to_string());
+                        return Err(error)
+                            .context("cannot abort transaction")
+                            .context(Exit::Fatal);
                     }
                     events::emit(AbortFailed { error: &error });
                 }
@@ -155,8 +175,10 @@ pub async fn run(
             }
         }
         events::emit(InFlight::Batch(0));
+        state.set_in_flight(0);
     }
-    readiness.set(false);
+    state.health.set_shutting_down();
+    probe.abort();
     events::emit(ExactlyOnceStopped);
     Ok(())
 }
@@ -301,7 +323,7 @@ where
                 seconds: TRANSACTION_CALL_HUNG.as_secs(),
             });
             // Not an error return: the runtime would wait for the stuck thread for ever.
-            std::process::exit(1);
+            std::process::exit(i32::from(Exit::Fatal.code()));
         };
         match result {
             Err(error) if classify(&error) == ErrorClass::Retriable => {

@@ -69,14 +69,11 @@ pub async fn outputs_for(
     message: &OwnedMessage,
 ) -> Vec<Output> {
     let payload: Arc<[u8]> = Arc::from(message.payload().unwrap_or_default());
-    let letter = match engine.enrich(payload).await {
-        Ok(processed) => match enriched_outputs(
-            &processed,
-            &engine.pipeline().router().destinations(&processed.article),
-            message,
-        ) {
+    let letter = match engine.enrich_routed(payload).await {
+        // One settings snapshot enriched the article and chose its topics.
+        Ok(routed) => match enriched_outputs(&routed.processed, &routed.destinations, message) {
             Ok(outputs) => return outputs,
-            Err(error) => DeadLetter::encode_failed(&error, &processed.article.id),
+            Err(error) => DeadLetter::encode_failed(&error, &routed.processed.article.id),
         },
         Err(failure) => DeadLetter::from_failure(&failure),
     };
@@ -99,7 +96,7 @@ pub fn dead_letter_output(topic: &str, input: &OwnedMessage, letter: &DeadLetter
 /// Tells the metrics every topic known before the first message: inputs, the dead-letter topic
 /// and the routes' fixed topics.
 pub fn register_topics(config: &Config, engine: &Engine) {
-    let static_topics = engine.pipeline().router().static_topics();
+    let static_topics = engine.settings().routes.static_topics.clone();
     let mut outputs = vec![config.kafka.dead_letter_topic.as_str()];
     outputs.extend(static_topics.iter().map(String::as_str));
     events::emit(TopicsKnown {

@@ -1,19 +1,24 @@
 //! `kabar produce TOPIC FILE...`: publishes articles, for demos, replays and the compose feeder.
 //!
 //! Reads files like file mode does (`.jsonl` one article per line, other files one article each,
-//! folders file by file, `-` stdin). A JSON article's `id` is the message key.
+//! folders file by file, `-` stdin). A JSON article's `id` is the message key. `--rate` paces
+//! messages with a token bucket whose burst is capped (a twentieth of a second of messages), so
+//! a stall (the process kept off the CPU, a full producer queue) is not made up in a burst.
 
 use std::io::Write;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use governor::{Quota, RateLimiter};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::files;
+use crate::files::{self, InputPlan};
+use crate::progress::{Display, Progress, Unit};
 
 /// What to publish, where, and how fast.
 #[derive(Debug, Clone)]
@@ -53,8 +58,36 @@ pub async fn run(
         .set("linger.ms", "5")
         .create()
         .context("cannot create Kafka producer")?;
-    let interval = (options.rate > 0.0).then(|| Duration::from_secs_f64(1.0 / options.rate));
-    let mut ticker = interval.map(tokio::time::interval);
+    let pacer = pacing(options.rate).map(RateLimiter::direct);
+    let plans = options
+        .inputs
+        .iter()
+        .map(|input| InputPlan::of(input))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let progress = std::sync::Arc::new(Progress::start(
+        "produce",
+        Unit::Messages,
+        None,
+        Display::for_stderr(),
+    ));
+    if options.repeat > 0 && plans.iter().all(|plan| *plan != InputPlan::Stdin) {
+        // Counting reads the line files once more: off the runtime, the total shows when known.
+        let (plans, progress, repeat) = (
+            plans.clone(),
+            std::sync::Arc::clone(&progress),
+            options.repeat,
+        );
+        tokio::task::spawn_blocking(move || {
+            let mut total = 0u64;
+            for plan in &plans {
+                match plan.count_articles() {
+                    Ok(Some(count)) => total += count,
+                    _ => return,
+                }
+            }
+            progress.set_total(total.saturating_mul(repeat));
+        });
+    }
     // Acknowledgements are awaited by a task of their own, so that waiting for them never
     // stalls the pacing (a stalled loop catches up in a burst, which is not the asked rate).
     // The channel bounds how many may be outstanding.
@@ -63,13 +96,13 @@ pub async fn run(
     let mut round = 0u64;
     'rounds: while options.repeat == 0 || round < options.repeat {
         round += 1;
-        for input in &options.inputs {
-            let (mut items, reader) = files::spawn_reader(input.clone(), false, shutdown.clone());
+        for plan in &plans {
+            let (mut items, reader) = files::spawn_reader(plan.clone(), false, shutdown.clone());
             while let Some(item) = items.recv().await {
-                if let Some(ticker) = ticker.as_mut() {
+                if let Some(pacer) = &pacer {
                     tokio::select! {
                         () = shutdown.cancelled() => break 'rounds,
-                        _ = ticker.tick() => {}
+                        () = pacer.until_ready() => {}
                     }
                 } else if shutdown.is_cancelled() {
                     break 'rounds;
@@ -95,18 +128,31 @@ pub async fn run(
                     // The settler stopped at a failed acknowledgement: report it below.
                     break 'rounds;
                 }
+                progress.inc(1);
             }
             reader.await.context("input reader failed")??;
         }
     }
     drop(acks);
     let produced = settler.await.context("acknowledgement task failed")??;
+    drop(progress);
     let _ = writeln!(
         std::io::stdout().lock(),
         "kabar: produced {produced} message(s) to {}",
         options.topic
     );
     Ok(produced)
+}
+
+/// The pacing of `rate` messages a second (none for 0): one message every 1/rate seconds, and
+/// after a pause at most a twentieth of a second's worth at once.
+fn pacing(rate: f64) -> Option<Quota> {
+    if !(rate > 0.0 && rate.is_finite()) {
+        return None;
+    }
+    let burst = (rate / 20.0).floor().clamp(1.0, f64::from(u32::MAX)) as u32;
+    let quota = Quota::with_period(Duration::from_secs_f64(1.0 / rate))?;
+    Some(quota.allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN)))
 }
 
 /// Most messages produced but not yet acknowledged (bounds memory).
@@ -125,4 +171,57 @@ async fn settle(
         count += 1;
     }
     Ok(count)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests: a failure is the test's failure
+mod tests {
+    use super::*;
+    use governor::clock::{Clock, FakeRelativeClock};
+    use governor::middleware::NoOpMiddleware;
+    use governor::state::{InMemoryState, NotKeyed};
+
+    /// Messages the pacer allows right now (for the tests: after a stall, at most the burst).
+    fn allowed_now(
+        pacer: &RateLimiter<
+            NotKeyed,
+            InMemoryState,
+            FakeRelativeClock,
+            NoOpMiddleware<<FakeRelativeClock as Clock>::Instant>,
+        >,
+    ) -> u32 {
+        let mut allowed = 0;
+        while pacer.check().is_ok() {
+            allowed += 1;
+        }
+        allowed
+    }
+
+    #[test]
+    fn a_stall_is_not_made_up_in_a_burst() {
+        for (rate, burst) in [(2.0, 1), (50.0, 2), (1000.0, 50), (3800.0, 190)] {
+            let clock = FakeRelativeClock::default();
+            let pacer = RateLimiter::direct_with_clock(pacing(rate).unwrap(), clock.clone());
+            assert_eq!(allowed_now(&pacer), burst, "rate {rate}: the first burst");
+            // Ten seconds without sending: at most the burst goes at once, not 10 s of messages.
+            clock.advance(Duration::from_secs(10));
+            assert_eq!(allowed_now(&pacer), burst, "rate {rate}: after a stall");
+            // Steady: one message per period.
+            clock.advance(Duration::from_secs_f64(1.0 / rate));
+            assert_eq!(allowed_now(&pacer), 1, "rate {rate}: one period later");
+        }
+        assert!(pacing(0.0).is_none());
+        assert!(pacing(f64::NAN).is_none());
+    }
+
+    #[test]
+    fn a_slow_rate_paces_every_message() {
+        let clock = FakeRelativeClock::default();
+        let pacer = RateLimiter::direct_with_clock(pacing(0.5).unwrap(), clock.clone());
+        assert_eq!(allowed_now(&pacer), 1);
+        clock.advance(Duration::from_millis(1999));
+        assert_eq!(allowed_now(&pacer), 0);
+        clock.advance(Duration::from_millis(1));
+        assert_eq!(allowed_now(&pacer), 1);
+    }
 }

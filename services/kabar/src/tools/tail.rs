@@ -1,17 +1,29 @@
-//! `kabar tail TOPIC`: subscribes to a topic and pretty-prints what arrives, JSON or protobuf.
+//! `kabar tail TOPIC`: prints what arrives on a topic: one JSON object per record when stdout
+//! is not a terminal (topic, partition, offset, timestamp, key, headers, value; like
+//! `kcat -J`), pretty and coloured when it is.
+//!
+//! tail assigns the topic's partitions itself (no consumer group to join, nothing committed):
+//! it starts at their end, their beginning, an offset, or the first record at a time, and with
+//! `--until-end` stops where each partition ended when it started.
 
-use std::io::Write;
+mod record;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use kabar_proto::Message as _;
 use rdkafka::Message;
-use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::message::Headers;
+use rdkafka::error::KafkaError;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::kafka::records::CONTENT_TYPE_PROTOBUF;
+use crate::progress::{Display, Progress, Unit};
+use crate::tools::client::{self, ToolConsumer};
+use crate::tools::partitions::{self, Watermarks};
+use crate::tools::time::TimeArg;
+
+pub use record::{Format, Record, Value};
 
 /// One `--where` filter: `lang=ind`, `type=PER`, `entity=Q423`, `source=antara`, `id=...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,62 +82,136 @@ impl Filter {
     }
 }
 
+/// Where each partition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// After the last record: only what arrives from now on.
+    End,
+    /// The oldest record kept.
+    Beginning,
+    /// This offset (`-N`: N records before the end).
+    Offset(i64),
+    /// The first record at or after this time.
+    Time(TimeArg),
+}
+
+/// Which transactional records tail sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Isolation {
+    /// Committed transactions only (what kabar's exactly-once consumers see).
+    ReadCommitted,
+    /// Also records of open and aborted transactions.
+    ReadUncommitted,
+}
+
+impl Isolation {
+    fn as_config(self) -> &'static str {
+        match self {
+            Isolation::ReadCommitted => "read_committed",
+            Isolation::ReadUncommitted => "read_uncommitted",
+        }
+    }
+}
+
 /// What to tail.
 #[derive(Debug, Clone)]
 pub struct TailOptions {
     pub topic: String,
-    pub from_beginning: bool,
+    /// Only these partitions; all when empty.
+    pub partitions: Vec<i32>,
+    pub start: Start,
     pub filters: Vec<Filter>,
-    /// Stop after this many matching messages.
+    /// Stop after this many printed records.
     pub max: Option<u64>,
-    /// Stop after this long without a message.
+    /// Stop once every partition's end at start is reached.
+    pub until_end: bool,
+    /// Stop after this long without a record.
     pub idle_timeout: Option<Duration>,
+    /// How to print; `None`: JSON lines, or pretty on a terminal.
+    pub format: Option<Format>,
+    pub isolation: Isolation,
 }
 
-/// The message as JSON: enriched articles decoded from protobuf when the header says so;
-/// other payloads (dead letters, raw input) as JSON when they are, else as text.
-fn decode(message: &rdkafka::message::BorrowedMessage<'_>) -> serde_json::Value {
-    let payload = message.payload().unwrap_or_default();
-    let protobuf = message.headers().is_some_and(|headers| {
-        headers
-            .iter()
-            .any(|h| h.key == "content-type" && h.value == Some(CONTENT_TYPE_PROTOBUF.as_bytes()))
-    });
-    if protobuf {
-        if let Ok(article) = kabar_proto::v1::EnrichedArticle::decode(payload) {
-            return serde_json::to_value(article).unwrap_or_default();
-        }
+/// Where each partition starts, as an offset within its watermarks.
+fn start_offsets(
+    consumer: &ToolConsumer,
+    topic: &str,
+    ranges: &BTreeMap<i32, Watermarks>,
+    start: Start,
+) -> anyhow::Result<BTreeMap<i32, i64>> {
+    if let Start::Time(time) = start {
+        return partitions::offsets_at_time(consumer, topic, ranges, time.millis());
     }
-    serde_json::from_slice(payload)
-        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(payload).into()))
+    Ok(ranges
+        .iter()
+        .map(|(partition, range)| {
+            let offset = match start {
+                Start::End => range.high,
+                Start::Beginning => range.low,
+                Start::Offset(at) if at < 0 => range.high.saturating_add(at).max(range.low),
+                Start::Offset(at) => at.clamp(range.low, range.high),
+                Start::Time(_) => range.low,
+            };
+            (*partition, offset)
+        })
+        .collect())
 }
 
-/// Prints matching messages until `max`, the idle timeout, or shutdown.
+/// Prints records until `max`, the end (`until_end`), the idle timeout, or shutdown; returns
+/// how many were printed.
 pub async fn run(
     config: &Config,
     options: TailOptions,
     shutdown: CancellationToken,
 ) -> anyhow::Result<u64> {
-    let group = format!("kabar-tail-{}", std::process::id());
-    let consumer: StreamConsumer = crate::kafka::client::tool_client_config(config)
-        .set("group.id", &group)
-        .set("enable.auto.commit", "false")
-        .set(
-            "auto.offset.reset",
-            if options.from_beginning {
-                "earliest"
-            } else {
-                "latest"
-            },
-        )
-        .create()
-        .context("cannot create Kafka consumer")?;
-    consumer
-        .subscribe(&[options.topic.as_str()])
-        .with_context(|| format!("cannot subscribe to {}", options.topic))?;
-    let mut printed = 0u64;
+    let topic = options.topic.as_str();
+    let consumer = client::consumer(
+        crate::kafka::client::tool_client_config(config)
+            // Never joins or commits: the id only satisfies the client.
+            .set("group.id", format!("kabar-tail-{}", std::process::id()))
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("enable.partition.eof", "true")
+            .set("isolation.level", options.isolation.as_config()),
+    )?;
+    let ranges = partitions::watermarks(&consumer, topic, &options.partitions)?;
+    let starts = start_offsets(&consumer, topic, &ranges, options.start)?;
+    partitions::assign(&consumer, topic, &starts)?;
+
+    // With --until-end: the partitions not yet read to the end they had at start.
+    let mut unfinished: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut progress = Progress::hidden();
+    if options.until_end {
+        let mut total = 0;
+        for (partition, start) in &starts {
+            let end = ranges.get(partition).map_or(*start, |r| r.high);
+            if *start < end {
+                unfinished.insert(*partition, end);
+                total += u64::try_from(end - start).unwrap_or(0);
+            }
+        }
+        // On a terminal the records themselves show how far tail is.
+        let display = if std::io::stdout().is_terminal() {
+            Display::Hidden
+        } else {
+            Display::for_stderr()
+        };
+        progress = Progress::start("tail", Unit::Messages, Some(total), display);
+    }
+
+    let format = options
+        .format
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Pretty
+        } else {
+            Format::Json
+        });
+    let color = format == Format::Pretty
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut stdout = std::io::stdout().lock();
-    loop {
+    let mut printed = 0u64;
+    while !(options.until_end && unfinished.is_empty()) {
         let idle = async {
             match options.idle_timeout {
                 Some(timeout) => tokio::time::sleep(timeout).await,
@@ -139,26 +225,56 @@ pub async fn run(
         };
         let message = match message {
             Ok(message) => message,
-            Err(error) => bail!("cannot read {}: {error}", options.topic),
+            // The end of a partition as it is now: past the end it had at start.
+            Err(KafkaError::PartitionEOF(partition)) => {
+                unfinished.remove(&partition);
+                continue;
+            }
+            Err(error) => bail!("cannot read {topic}: {error}"),
         };
-        let value = decode(&message);
-        if !options.filters.iter().all(|f| f.matches(&value)) {
-            continue;
+        let (partition, offset) = (message.partition(), message.offset());
+        if options.until_end {
+            match unfinished.get(&partition) {
+                Some(end) if offset < *end => {
+                    progress.inc(1);
+                    if offset + 1 >= *end {
+                        unfinished.remove(&partition);
+                    }
+                }
+                // Arrived after tail started: not part of this run.
+                _ => {
+                    unfinished.remove(&partition);
+                    continue;
+                }
+            }
         }
-        writeln!(
-            stdout,
-            "# {} partition {} offset {}",
-            message.topic(),
-            message.partition(),
-            message.offset()
-        )?;
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-        stdout.flush()?;
+        let record = Record::from_message(&message);
+        if !options.filters.is_empty() {
+            let Some(value) = record.value.as_json() else {
+                continue;
+            };
+            if !options.filters.iter().all(|f| f.matches(&value)) {
+                continue;
+            }
+        }
+        let written = match format {
+            Format::Json => record.write_json_line(&mut stdout),
+            Format::Pretty => record.write_pretty(&mut stdout, color),
+            Format::Value => record.write_value(&mut stdout),
+        }
+        .and_then(|()| stdout.flush());
+        match written {
+            Ok(()) => {}
+            // The reader went away (`kabar tail ... | head`): done, not failed.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(error) => return Err(error).context("cannot write to stdout"),
+        }
         printed += 1;
         if options.max.is_some_and(|max| printed >= max) {
             break;
         }
     }
+    progress.finish();
     Ok(printed)
 }
 

@@ -4,13 +4,14 @@
 
 mod context;
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use rdkafka::ClientConfig;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
 use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
@@ -18,7 +19,19 @@ pub use context::KabarContext;
 
 use super::offsets::OffsetTracker;
 use crate::config::{Config, Delivery};
-use crate::events::{self, BrokerNotAnswering, MetadataProbeFailed};
+use crate::engine::Engine;
+use crate::events::{self, BrokerNotAnswering, BrokerUnreachableAtStartup, MetadataProbeFailed};
+use crate::exit::Exit;
+use crate::metrics::ClientRole;
+use crate::status::ServiceState;
+
+/// What both of the service's clients share: the service's state, and the token a fatal client
+/// error cancels.
+#[derive(Clone)]
+pub struct ClientShared {
+    pub state: Arc<ServiceState>,
+    pub stop: CancellationToken,
+}
 
 /// kabar's consumer: its context feeds rebalances to the offset tracker.
 pub type KabarConsumer = StreamConsumer<KabarContext>;
@@ -54,6 +67,7 @@ pub fn create_consumer(
     config: &Config,
     tracker: Arc<OffsetTracker>,
     revoked: Arc<AtomicBool>,
+    shared: &ClientShared,
 ) -> anyhow::Result<KabarConsumer> {
     let mut client = client_config(config);
     client
@@ -78,9 +92,13 @@ pub fn create_consumer(
         .set("queued.max.messages.kbytes", "16384");
     apply_overrides(&mut client, config);
     let context = KabarContext {
+        role: ClientRole::Consumer,
         tracker,
         input_topics: config.kafka.input_topics.clone(),
         revoked,
+        state: Some(Arc::clone(&shared.state)),
+        stop: shared.stop.clone(),
+        totals: Mutex::default(),
     };
     client
         .create_with_context(context)
@@ -88,7 +106,7 @@ pub fn create_consumer(
 }
 
 /// The producer of outputs and dead letters (transactional with exactly-once delivery).
-pub fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
+pub fn create_producer(config: &Config, shared: &ClientShared) -> anyhow::Result<KabarProducer> {
     let mut client = client_config(config);
     match config.kafka.delivery {
         // Not idempotent, one request in flight per broker connection: outputs stay in order
@@ -114,6 +132,8 @@ pub fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
         .set("linger.ms", "10")
         .set("compression.type", "lz4")
         .set("message.timeout.ms", "30000")
+        // Queue depth, round-trip times, request errors and bytes for the metrics.
+        .set("statistics.interval.ms", "5000")
         // Room for a dead letter carrying the largest accepted input unchanged, plus headers.
         .set(
             "message.max.bytes",
@@ -128,9 +148,13 @@ pub fn create_producer(config: &Config) -> anyhow::Result<KabarProducer> {
     }
     apply_overrides(&mut client, config);
     let context = KabarContext {
+        role: ClientRole::Producer,
         tracker: Arc::new(OffsetTracker::new()),
         input_topics: Vec::new(),
         revoked: Arc::default(),
+        state: Some(Arc::clone(&shared.state)),
+        stop: shared.stop.clone(),
+        totals: Mutex::default(),
     };
     client
         .create_with_context(context)
@@ -151,8 +175,14 @@ pub fn subscribe<'c>(consumer: &KabarConsumer, config: &'c Config) -> anyhow::Re
     Ok(topics)
 }
 
-/// Waits until the broker answers a metadata request (or shutdown).
-pub async fn wait_for_broker(consumer: &Arc<KabarConsumer>, shutdown: &CancellationToken) {
+/// Waits until the broker answers a metadata request, shutdown, or `kafka.startup_timeout_ms`
+/// (an [`Exit::Unavailable`] error).
+pub async fn wait_for_broker(
+    consumer: &Arc<KabarConsumer>,
+    config: &Config,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
     loop {
         let probe = Arc::clone(consumer);
         let answered = tokio::task::spawn_blocking(move || {
@@ -163,13 +193,103 @@ pub async fn wait_for_broker(consumer: &Arc<KabarConsumer>, shutdown: &Cancellat
         })
         .await;
         match answered {
-            Ok(Ok(())) => return,
+            Ok(Ok(())) => return Ok(()),
             Ok(Err(error)) => events::emit(BrokerNotAnswering { error: &error }),
             Err(error) => events::emit(MetadataProbeFailed { error: &error }),
         }
+        if let Some(timeout) = config.kafka.startup_timeout() {
+            if started.elapsed() >= timeout {
+                events::emit(BrokerUnreachableAtStartup {
+                    brokers: &config.kafka.brokers,
+                    seconds: timeout.as_secs(),
+                });
+                return Err(anyhow::anyhow!(
+                    "no broker at {} answered within kafka.startup_timeout_ms ({} ms)",
+                    config.kafka.brokers,
+                    config.kafka.startup_timeout_ms
+                ))
+                .context(Exit::Unavailable);
+            }
+        }
         tokio::select! {
-            () = shutdown.cancelled() => return,
+            () = shutdown.cancelled() => return Ok(()),
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
     }
+}
+
+/// While `shutdown` has not fired: when no broker has answered for a third of
+/// `kafka.broker_timeout_ms`, asks for the cluster's metadata, so an idle instance (no input,
+/// no output) still knows whether a broker is there.
+pub fn spawn_broker_probe(
+    consumer: Arc<KabarConsumer>,
+    state: Arc<ServiceState>,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let quiet = (state.health.broker_timeout() / 3)
+        .clamp(Duration::from_millis(500), Duration::from_secs(10));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(quiet / 2) => {}
+            }
+            if state
+                .health
+                .since_broker_seen()
+                .is_some_and(|since| since < quiet)
+            {
+                continue;
+            }
+            let probe = Arc::clone(&consumer);
+            let answered = tokio::task::spawn_blocking(move || {
+                probe.client().fetch_metadata(None, quiet).is_ok()
+            })
+            .await;
+            if answered.unwrap_or(false) {
+                state.health.broker_seen();
+            }
+        }
+    })
+}
+
+/// The `topics` that do not exist on the cluster (asked with a short-lived client of its own,
+/// so that nothing is created by asking).
+pub async fn missing_topics(config: &Config, topics: &[String]) -> anyhow::Result<Vec<String>> {
+    if topics.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client = tool_client_config(config);
+    let wanted = topics.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = client
+            .create()
+            .context("cannot create a Kafka client to check topics")?;
+        let metadata = consumer
+            .fetch_metadata(None, Duration::from_secs(10))
+            .context("cannot read the cluster's topics")?;
+        let existing: BTreeSet<&str> = metadata.topics().iter().map(|t| t.name()).collect();
+        Ok(wanted
+            .into_iter()
+            .filter(|topic| !existing.contains(topic.as_str()))
+            .collect())
+    })
+    .await
+    .context("the topic check stopped")?
+}
+
+/// After the broker answered at start-up: every topic kabar writes to by name (the dead-letter
+/// topic and the routes' fixed topics) must exist, since kabar never creates topics.
+pub async fn check_output_topics(config: &Config, engine: &Engine) -> anyhow::Result<()> {
+    let mut topics = vec![config.kafka.dead_letter_topic.clone()];
+    topics.extend(engine.settings().routes.static_topics.iter().cloned());
+    let missing = missing_topics(config, &topics).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow::anyhow!(
+        "topics named by the configuration or the routes do not exist on the cluster: {}          (kabar does not create topics; create them, or fix the routes)",
+        missing.join(", ")
+    ))
+    .context(Exit::Config)
 }
