@@ -217,8 +217,10 @@ pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    detectors: Detectors,
-    tagger: EntityTagger,
+    /// Built only when the language stage runs, like the tagger: `kabar enrich --stages clean`
+    /// does not pay for tables it never reads.
+    detectors: Option<Detectors>,
+    tagger: Option<EntityTagger>,
     router: Router,
 }
 
@@ -228,17 +230,21 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            detectors: Detectors::new(config.languages),
-            tagger: EntityTagger::new()?,
+            detectors: config.stages.lang.then(|| Detectors::new(config.languages)),
+            tagger: if config.stages.entities {
+                Some(EntityTagger::new()?)
+            } else {
+                None
+            },
             router: Router::new(config.routes)?,
         };
         pipeline.warm_up();
         Ok(pipeline)
     }
 
-    /// Runs one small article through every stage, so that the tables the stages build on
-    /// first use (word lists, n-gram and entity tables: about 15 ms) are built before the
-    /// service says it is ready, not while the first articles wait.
+    /// Runs one small article through every stage that runs, so that the tables those stages
+    /// build on first use (word lists, n-gram and entity tables: about 15 ms) are built before
+    /// the service says it is ready, not while the first articles wait.
     fn warm_up(&self) {
         // The result is thrown away: a warm-up that fails only means a slower first article.
         let _ = self.process(WARM_UP_ARTICLE);
@@ -264,18 +270,18 @@ impl Pipeline {
         };
 
         let mut article = self.clean(input, &mut timings).map_err(fail)?;
-        if self.stages.lang {
+        if let Some(detectors) = &self.detectors {
             let (title, body) = (&article.title, &article.body);
-            let detector = self.detectors.for_article(&article.source, &article.url);
+            let detector = detectors.for_article(&article.source, &article.url);
             let language = run_stage(Stage::Lang, &mut timings, || detector.detect(title, body))
                 .map_err(fail)?;
             article.language = Some(language);
         }
-        if self.stages.entities {
+        if let Some(tagger) = &self.tagger {
             let (title, body) = (&article.title, &article.body);
             let language = article.language.as_ref().map_or("", |l| l.code.as_str());
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag(title, body, language)
+                tagger.tag(title, body, language)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
@@ -442,6 +448,21 @@ mod tests {
             language(r#","url":"https://example.org/bernama.com""#),
             "ind"
         );
+    }
+
+    #[test]
+    fn only_the_stages_that_run_are_built() {
+        let mut config = PipelineConfig::new(vec![RouteRule {
+            topic: "out".to_owned(),
+            when: crate::route::Condition::default(),
+            encoding: crate::route::Encoding::Json,
+        }]);
+        config.stages = "clean".parse().expect("valid");
+        let pipeline = Pipeline::new(config).expect("pipeline");
+        assert!(pipeline.detectors.is_none() && pipeline.tagger.is_none());
+        let processed = pipeline.process(WARM_UP_ARTICLE).expect("cleaned");
+        assert!(processed.article.body.contains("Kim Jong Un"));
+        assert!(processed.article.language.is_none() && processed.article.entities.is_empty());
     }
 
     #[test]
