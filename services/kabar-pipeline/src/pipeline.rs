@@ -242,7 +242,9 @@ pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    tagger: EntityTagger,
+    /// Built only when the entity stage runs: `kabar enrich --stages clean` does not pay for
+    /// tables it never reads.
+    tagger: Option<EntityTagger>,
     /// The settings it was built with, for [`Pipeline::process`].
     settings: Settings,
 }
@@ -253,16 +255,20 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            tagger: EntityTagger::new()?,
+            tagger: if config.stages.entities {
+                Some(EntityTagger::new()?)
+            } else {
+                None
+            },
             settings: Settings::new(config.routes, config.languages)?,
         };
         pipeline.warm_up();
         Ok(pipeline)
     }
 
-    /// Runs one small article through every stage, so that the tables the stages build on
-    /// first use (word lists, n-gram and entity tables: about 15 ms) are built before the
-    /// service says it is ready, not while the first articles wait.
+    /// Runs one small article through every stage that runs, so that the tables those stages
+    /// build on first use (word lists, n-gram and entity tables: about 15 ms) are built before
+    /// the service says it is ready, not while the first articles wait.
     fn warm_up(&self) {
         // The result is thrown away: a warm-up that fails only means a slower first article.
         let _ = self.process(WARM_UP_ARTICLE);
@@ -304,7 +310,7 @@ impl Pipeline {
                 .map_err(fail)?;
             article.language = Some(language);
         }
-        if self.stages.entities {
+        if let Some(tagger) = &self.tagger {
             let (title, body) = (&article.title, &article.body);
             let context = ArticleContext {
                 language: article
@@ -314,7 +320,7 @@ impl Pipeline {
                 country: site_country(&article.url),
             };
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag_in(title, body, &context)
+                tagger.tag_in(title, body, &context)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
@@ -495,6 +501,21 @@ mod tests {
             language(r#","url":"https://example.org/bernama.com""#),
             "ind"
         );
+    }
+
+    #[test]
+    fn only_the_stages_that_run_are_built() {
+        let mut config = PipelineConfig::new(vec![RouteRule {
+            topic: "out".to_owned(),
+            when: crate::route::Condition::default(),
+            encoding: crate::route::Encoding::Json,
+        }]);
+        config.stages = "clean".parse().expect("valid");
+        let pipeline = Pipeline::new(config).expect("pipeline");
+        assert!(pipeline.tagger.is_none());
+        let processed = pipeline.process(WARM_UP_ARTICLE).expect("cleaned");
+        assert!(processed.article.body.contains("Kim Jong Un"));
+        assert!(processed.article.language.is_none() && processed.article.entities.is_empty());
     }
 
     #[test]

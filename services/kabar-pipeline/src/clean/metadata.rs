@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
-use scraper::{Html, Selector};
-
+use super::select::Selector;
+use super::tree::Html;
 use super::{PageMetadata, dates};
 use crate::input::field_limits;
 
