@@ -22,8 +22,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def shared_data(*parts):
-    """A path under the development data, `../shared/data/` beside the repository."""
-    shared = os.environ.get("KABAR_SHARED_DIR") or os.path.join(ROOT, "..", "shared")
+    """A path under the development data, `../shared/data/` beside the repository (or beside
+    the folder that holds it, for a git worktree)."""
+    shared = os.environ.get("KABAR_SHARED_DIR")
+    if not shared:
+        beside = [os.path.join(ROOT, "..", "shared"), os.path.join(ROOT, "..", "..", "shared")]
+        shared = next((path for path in beside if os.path.isdir(path)), beside[0])
     return os.path.join(shared, "data", *parts)
 
 

@@ -9,18 +9,28 @@ both have the whole story as gold) is rendered to text three ways:
 * dom: a DOM text dump (Python's html.parser: text of every element, scripts and styles out,
   a line break at each block-level tag), as `text_content()`-style scrapers make it.
 
-Wide columns keep a paragraph on one line (feeds carry paragraphs, not wrapped screen lines).
-Every non-empty line is labelled against the page's gold text:
-* a line of 4 or more words is story when at least half of its word 3-grams (lowercase `\\w+`
-  tokens) occur in the gold;
-* a shorter line is story when, normalised, it equals a line of the gold or a gold line starts
-  with it (headings, short closing lines, list items), furniture otherwise.
+Wide columns keep a paragraph on one line (feeds carry paragraphs, not wrapped screen lines;
+`<pre>` text stays hard-wrapped). Every non-empty line is labelled against the page's gold text
+(tokens: lowercase `\\w+` runs, the gold read as one token sequence):
+* a line of 4 or more tokens is story when at least half of its token 3-grams occur in the gold;
+* a shorter line is story when, normalised, it equals a gold line or starts one (headings,
+  list items), or when at least half of the 3-grams that touch it, read with the last two
+  tokens of the line before and the first two of the line after, occur in the gold (a heading
+  before its paragraph, the last words of a hard-wrapped paragraph);
+* bylines and datelines are the story's where they stand at its head (among the four lines
+  with letters before its first line, or before its third line) or on the line right after its
+  end: labelled story whatever the gold says, since the cleaner keeps them (the gold of AEB and
+  Readability leaves them out; a byline or date elsewhere, in a teaser list or a comment, stays
+  furniture). A byline is "By/Oleh/Von/Par/Por/Posted by/Reporter/Penulis..." and a name, a
+  dateline a line of at most 14 tokens with a written or numeric date.
+The page's headline is whatever the gold says (usually furniture: both golds start after it).
 
 Output (not in the repository; big): one JSONL file per source set and renderer,
-/work/coord/clean-dev/plaintext-<set>-<renderer>.jsonl (or --out), rows
+target/plaintext-dev/plaintext-<set>-<renderer>.jsonl (or --out), rows
 `{"id", "set", "renderer", "lines": [[text, is_story], ...]}`. Pages whose gold is under 200
-characters are left out. scripts/clean/eval-loso.py --plain scores the cleaner on them, one
-set held out at a time.
+characters are left out. `scripts/clean/eval-clean.py --only pages` scores the cleaner on them,
+each set in turn as the one not tuned on. `--relabel` labels the rendered lines of existing
+files again (after a change to the labelling) without rendering.
 
   apt-get install w3m lynx
   python3 scripts/clean/build-plaintext-dev.py
@@ -30,12 +40,15 @@ import argparse
 import gzip
 import html.parser
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kabar_scripts  # noqa: E402
+
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
@@ -44,14 +57,6 @@ BLOCK_TAGS = {
     "title", "label", "option",
 }
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
-
-
-def default_data():
-    for base in (ROOT.parent, ROOT.parent.parent):
-        candidate = base / "shared" / "data" / "boilerplate-dev"
-        if candidate.exists():
-            return candidate
-    return ROOT.parent / "shared" / "data" / "boilerplate-dev"
 
 
 class DomText(html.parser.HTMLParser):
@@ -110,33 +115,78 @@ def normalise(text):
     return " ".join(TOKEN_RE.findall(text.lower()))
 
 
+MONTH = (r"(?:jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch|et)?|apr(?:il)?|may|mei|jun[ei]?|"
+         r"jul[iy]?|aug(?:ust)?|agu(?:stus)?|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|"
+         r"de[cs](?:ember)?)")
+DATE_RE = re.compile(
+    rf"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+\d{{4}}"
+    rf"|\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
+BYLINE_RE = re.compile(r"(?i)^(?:by|oleh|von|par|por|written by|posted by|reporter|penulis|author|"
+                       r"words by)\s*:?\s+[A-Z]")
+
+
+def is_byline_or_dateline(line):
+    """A short line naming the author or stating the date (the story's own, where it stands)."""
+    if len(TOKEN_RE.findall(line)) > 14 or "taboola" in line.lower():
+        return False
+    return bool(BYLINE_RE.match(line) or DATE_RE.search(line))
+
+
+def is_gold_line(index, tokens, gold_grams, gold_lines):
+    """Whether line `index` (tokens per line) belongs to the gold story."""
+    line = tokens[index]
+    if not line:
+        return False
+    if len(line) >= 4:
+        own = grams(line)
+        return sum(g in gold_grams for g in own) / len(own) >= 0.5
+    norm = " ".join(line)
+    if norm in gold_lines or any(g.startswith(norm + " ") for g in gold_lines):
+        return True
+    # A short line read with its neighbours: a heading before a paragraph, the last words of a
+    # hard-wrapped paragraph, are story when the word sequence runs on in the gold.
+    before = next((t for t in reversed(tokens[:index]) if t), [])[-2:]
+    after = next((t for t in tokens[index + 1:] if t), [])[:2]
+    window = before + line + after
+    touching = [tuple(window[i:i + 3]) for i in range(len(window) - 2)
+                if i + 3 > len(before) and i < len(before) + len(line)]
+    return bool(touching) and sum(g in gold_grams for g in touching) / len(touching) >= 0.5
+
+
 def label(lines, gold):
-    gold_tokens = TOKEN_RE.findall(gold.lower())
-    gold_grams = grams(gold_tokens)
-    gold_lines = [normalise(line) for line in gold.splitlines() if line.strip()]
-    gold_line_set = set(gold_lines)
-    labelled = []
-    for line in lines:
-        tokens = TOKEN_RE.findall(line.lower())
-        if not tokens:
-            labelled.append([line, False])
-            continue
-        if len(tokens) >= 4:
-            line_grams = grams(tokens)
-            share = sum(g in gold_grams for g in line_grams) / max(1, len(line_grams))
-            labelled.append([line, share >= 0.5])
-        else:
-            norm = " ".join(tokens)
-            story = norm in gold_line_set or any(g.startswith(norm + " ") for g in gold_lines)
-            labelled.append([line, story])
+    """[[line, is_story]] for the rendered lines of a page against its gold text."""
+    gold_grams = grams(TOKEN_RE.findall(gold.lower()))
+    gold_lines = {normalise(line) for line in gold.splitlines() if line.strip()}
+    tokens = [TOKEN_RE.findall(line.lower()) for line in lines]
+    labelled = [[line, is_gold_line(i, tokens, gold_grams, gold_lines)]
+                for i, line in enumerate(lines)]
+    story = [i for i, (_, is_story) in enumerate(labelled) if is_story]
+    if not story:
+        return labelled
+    # Bylines and datelines at the story's head (the four lines with letters before its first
+    # line, or before its third line) and right after its end are the story's, whatever the
+    # gold says: the cleaner keeps them.
+    first, last = story[0], story[-1]
+    has_letters = [bool(t) for t in tokens]
+    head = [i for i in range(first - 1, -1, -1) if has_letters[i]][:4]
+    third = story[2] if len(story) > 2 else last
+    inside = [i for i in range(first, third) if not labelled[i][1]]
+    tail = [i for i in range(last + 1, len(lines)) if has_letters[i]][:1]
+    for i in head + inside + tail:
+        if is_byline_or_dateline(lines[i]):
+            labelled[i][1] = True
     return labelled
 
 
-def load(name, data):
+def load(name, data, pages=True):
+    """(id, page HTML, gold text) of every page of a set; the HTML is empty without `pages`."""
     if name == "aeb":
         truth = json.loads(gzip.open(data / "aeb" / "ground-truth.json.gz").read())
         for doc_id in sorted(truth):
-            page = gzip.open(data / "aeb" / "html" / f"{doc_id}.html.gz").read().decode("utf-8", "replace")
+            page = ""
+            if pages:
+                page = gzip.open(data / "aeb" / "html" / f"{doc_id}.html.gz").read().decode("utf-8", "replace")
             yield doc_id, page, truth[doc_id].get("articleBody", "")
     else:
         gold = {}
@@ -147,31 +197,41 @@ def load(name, data):
         with gzip.open(data / "readability" / "pages.input.jsonl.gz", "rt", encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
-                yield row["id"], row["html"], gold.get(row["id"], "")
+                yield row["id"], row["html"] if pages else "", gold.get(row["id"], "")
+
+
+def gold_texts(name, data):
+    """{page id: gold text} of a set."""
+    return {doc_id: gold for doc_id, _, gold in load(name, data, pages=False)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=default_data())
-    parser.add_argument("--out", type=Path, default=Path("/work/coord/clean-dev"))
+    parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
+    parser.add_argument("--out", type=Path, default=Path(kabar_scripts.target_dir()) / "plaintext-dev")
     parser.add_argument("--renderers", nargs="+", default=["w3m", "lynx", "dom"])
+    parser.add_argument("--relabel", action="store_true",
+                        help="label the lines of the existing files again, without rendering")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in ("aeb", "readability"):
+        golds = gold_texts(name, args.data) if args.relabel else None
         for renderer in args.renderers:
             path = args.out / f"plaintext-{name}-{renderer}.jsonl"
-            pages = story = total = 0
-            with open(path, "w", encoding="utf-8") as out:
+            if args.relabel:
+                rows = kabar_scripts.read_jsonl(str(path))
+                for row in rows:
+                    row["lines"] = label([line for line, _ in row["lines"]], golds[row["id"]])
+            else:
+                rows = []
                 for doc_id, page, gold in load(name, args.data):
-                    if len(gold) < 200:
-                        continue
-                    lines = label(render(renderer, page), gold)
-                    row = {"id": doc_id, "set": name, "renderer": renderer, "lines": lines}
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    pages += 1
-                    story += sum(1 for _, s in lines if s)
-                    total += len(lines)
-            print(f"{path}: {pages} pages, {total} lines, {story} story", file=sys.stderr)
+                    if len(gold) >= 200:
+                        rows.append({"id": doc_id, "set": name, "renderer": renderer,
+                                     "lines": label(render(renderer, page), gold)})
+            kabar_scripts.write_jsonl(str(path), rows)
+            total = sum(len(row["lines"]) for row in rows)
+            story = sum(is_story for row in rows for _, is_story in row["lines"])
+            print(f"{path}: {len(rows)} pages, {total} lines, {story} story", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,12 @@ order) and prints:
 * trafilatura pages: snippet precision/recall/F1 (a "with" snippet found is a true positive,
   a "without" snippet found a false positive), as trafilatura's own comparison does;
 * plain text: line-level precision/recall/F1 of story lines kept (micro-averaged over lines),
-  on the generated cases of plaintext_cases.py, dev and held-out parts apart.
+  on the generated cases of plaintext_cases.py, dev and held-out parts apart;
+* whole pages as text (`--only pages`): the same line figures on the rendered pages of
+  build-plaintext-dev.py (`--pages DIR`), per set and renderer and per set over its three
+  renderers. `--tuned-on SET` names the set the plain-text cleaner was developed on, marks
+  each figure as tuned on or held out, and prints per-line errors (`--show-errors N`) only for
+  the tuned-on set, so the held-out set stays unlooked-at.
 
 Data: ../shared/data/boilerplate-dev (or --data). Some of its pages are over kabar's default
 payload limit of 1 MiB:
@@ -147,11 +152,74 @@ def eval_plaintext(cmd, data, show_errors):
         print(f"  {kind}: {line}")
 
 
+def line_counts(lines, body):
+    """(kept story, kept, story) lines of one text: a line is kept when the body has it as a
+    paragraph (each paragraph of the body counts once)."""
+    paragraphs = collections.Counter(p.strip() for p in body.split("\n\n"))
+    kept_story = kept = story = 0
+    verdicts = []
+    for line, is_story in lines:
+        key = line.strip()
+        is_kept = paragraphs.get(key, 0) > 0
+        if is_kept:
+            paragraphs[key] -= 1
+        kept_story += is_kept and is_story
+        kept += is_kept
+        story += is_story
+        verdicts.append(is_kept)
+    return kept_story, kept, story, verdicts
+
+
+def prf(kept_story, kept, story):
+    p, r = kept_story / max(1, kept), kept_story / max(1, story)
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def eval_pages(cmd, pages_dir, tuned_on, show_errors):
+    """Line figures on whole pages rendered to text, per set and renderer."""
+    by_set = collections.defaultdict(lambda: [0, 0, 0])
+    paths = sorted(pages_dir.glob("plaintext-*.jsonl"))
+    if not paths:
+        sys.exit(f"no plaintext-*.jsonl in {pages_dir}: run scripts/clean/build-plaintext-dev.py")
+    for path in paths:
+        rows = kabar_scripts.read_jsonl(str(path))
+        records = [{"id": r["id"], "text": "\n".join(t for t, _ in r["lines"])} for r in rows]
+        out, _ = kabar_scripts.run_jsonl(cmd, records)
+        totals = [0, 0, 0]
+        errors = []
+        name = path.stem.replace("plaintext-", "")
+        set_name = name.split("-")[0]
+        for row, article in zip(rows, out):
+            counts = line_counts(row["lines"], article.get("body", ""))
+            for i in range(3):
+                totals[i] += counts[i]
+                by_set[set_name][i] += counts[i]
+            for (line, is_story), is_kept in zip(row["lines"], counts[3]):
+                if is_kept != is_story:
+                    errors.append(("FN" if is_story else "FP", row["id"][:16], line[:110]))
+        p, r, f = prf(*totals)
+        mark = "tuned on" if set_name == tuned_on else "held out" if tuned_on else ""
+        print(f"pages {name:18} line precision={p:.4f} recall={r:.4f} F1={f:.4f} "
+              f"({len(rows)} pages, {totals[2]} story lines) {mark}")
+        if set_name == tuned_on:
+            for kind, doc_id, line in errors[:show_errors]:
+                print(f"    {kind} {doc_id}: {line}")
+    for set_name, totals in sorted(by_set.items()):
+        p, r, f = prf(*totals)
+        mark = "tuned on" if set_name == tuned_on else "held out" if tuned_on else ""
+        print(f"pages {set_name:18} line precision={p:.4f} recall={r:.4f} F1={f:.4f} "
+              f"(all renderings) {mark}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kabar", default=kabar_scripts.kabar_binary(), help="the kabar binary")
     parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
-    parser.add_argument("--only", choices=["aeb", "trafilatura", "plain"], action="append")
+    parser.add_argument("--only", choices=["aeb", "trafilatura", "plain", "pages"], action="append")
+    parser.add_argument("--pages", type=Path, default=Path(kabar_scripts.target_dir()) / "plaintext-dev",
+                        help="the whole-page text sets of build-plaintext-dev.py")
+    parser.add_argument("--tuned-on", choices=["aeb", "readability"],
+                        help="the set the plain-text cleaner was developed on (errors are shown for it only)")
     parser.add_argument("--show-worst", type=int, default=0)
     parser.add_argument("--show-errors", type=int, default=0)
     args = parser.parse_args()
@@ -163,6 +231,8 @@ def main():
         eval_trafilatura(cmd, args.data)
     if "plain" in only:
         eval_plaintext(cmd, args.data, args.show_errors)
+    if "pages" in (args.only or []):
+        eval_pages(cmd, args.pages, args.tuned_on, args.show_errors)
 
 
 if __name__ == "__main__":

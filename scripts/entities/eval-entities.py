@@ -2,14 +2,15 @@
 """Evaluates kabar's entity tagger on held-out labelled news, Indonesian and English.
 
 Runs `kabar enrich --stages lang,entities` (JSON lines {"id", "text"} in, one enriched article a
-line out) over the development documents written by prepare-ner.py (idner-news-2k dev for
-Indonesian; held-out tails of wikigold and uner-en for English) and prints precision, recall
-and F1 per type (PER, ORG, LOC) and overall (micro), both exact-span and bag-of-mentions per
-document (multisets of (type, surface) per document).
+line out) over the documents written by prepare-ner.py that were never trained on
+(idner-news-2k dev for Indonesian; held-out tails of wikigold and uner-en for English; GUM's
+news genre, whole Wikinews articles, for English news, a set never tuned on either) and
+prints precision, recall and F1 per type (PER, ORG, LOC) and overall (micro), both exact-span
+and bag-of-mentions per document (multisets of (type, surface) per document).
 
 Usage:
   scripts/entities/eval-entities.py [--cmd "target/release/kabar enrich --stages lang,entities"]
-                                    [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng]
+                                    [--ner-dir ../shared/data/ner] [--dev-dir DIR] [--only ind|eng|news]
                                     [--errors N] [--bootstrap N]
 In --cmd, "{lang}" is replaced by the language evaluated (ind, eng).
 Without --cmd it runs the kabar binary ($KABAR_BIN, else the release build) if present, else the
@@ -79,7 +80,7 @@ def main():
     parser.add_argument("--cmd", help="command reading JSON lines on stdin (default: kabar enrich)")
     parser.add_argument("--ner-dir", default=kabar_scripts.shared_data("ner"))
     parser.add_argument("--dev-dir", help="already prepared dev files (prepare-ner.py output)")
-    parser.add_argument("--only", choices=["ind", "eng"], help="evaluate one language")
+    parser.add_argument("--only", choices=["ind", "eng", "news"], help="evaluate one set")
     parser.add_argument("--errors", type=int, default=0, help="print this many bag-of-mentions errors")
     parser.add_argument("--bootstrap", type=int, default=0, help="resamples for a 95%% interval of bag F1")
     args = parser.parse_args()
@@ -88,10 +89,18 @@ def main():
     if not dev_dir:
         dev_dir = tempfile.mkdtemp(prefix="kabar-ner-")
         subprocess.run([sys.executable, os.path.join(HERE, "prepare-ner.py"), args.ner_dir, dev_dir], check=True)
-    for lang, name in (("ind", "Indonesian (idner-news-2k dev)"), ("eng", "English (wikigold + uner-en held-out)")):
-        if args.only and lang != args.only:
+    sets = (
+        ("ind", "dev-ind", "ind", "Indonesian (idner-news-2k dev)"),
+        ("eng", "dev-eng", "eng", "English (wikigold + uner-en held-out)"),
+        ("news", "test-news", "eng", "English news (GUM news genre, Wikinews, test)"),
+    )
+    for key, file_name, lang, name in sets:
+        if args.only and key != args.only:
             continue
-        with open(os.path.join(dev_dir, f"dev-{lang}.jsonl"), encoding="utf-8") as handle:
+        path = os.path.join(dev_dir, f"{file_name}.jsonl")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as handle:
             docs = [json.loads(line) for line in handle]
         articles = run([part.replace("{lang}", lang) for part in command], docs)
         n = sum(len(d["gold"]) for d in docs)

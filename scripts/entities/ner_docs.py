@@ -3,9 +3,14 @@ prepare-ner.py and cv-entities.py.
 
 Documents for evaluation are groups of SENTENCES_PER_DOC consecutive sentences, detokenised into
 plain text (no space before closing punctuation), with gold mentions as code-point offsets.
+Corpora with document boundaries (GUM's docs.tsv) can also be read as whole articles
+(`gum_documents`, `article`): a heading, a dateline or a caption (a sentence without a final
+mark) ends its line, as in a plain-text article.
 """
 
+import csv
 import gzip
+import os
 
 SENTENCES_PER_DOC = 5
 
@@ -44,8 +49,12 @@ NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "?", "!", "%", "'s", "n't", "�
 NO_SPACE_AFTER = {"(", "[", "“"}
 
 
-def detokenise(sentences):
-    """Joins sentences into one text; returns text and per-sentence token offsets."""
+FINAL_MARKS = (".", "?", "!", '"', "'", "”", "’", ")", ":", ";", ",")
+
+
+def detokenise(sentences, lines=False):
+    """Joins sentences into one text; returns text and per-sentence token offsets. With `lines`,
+    a sentence without a final mark (a heading, a dateline) ends its line."""
     text = ""
     offsets = []
     for tokens, _ in sentences:
@@ -55,7 +64,9 @@ def detokenise(sentences):
                 token in NO_SPACE_BEFORE
                 or (index > 0 and tokens[index - 1] in NO_SPACE_AFTER)
             )
-            if glue:
+            if glue and index == 0 and lines and not text.endswith(FINAL_MARKS):
+                text += "\n"
+            elif glue:
                 text += " "
             start = len(text)
             text += token
@@ -76,15 +87,34 @@ def spans(tags):
     return out
 
 
+def article(doc_id, sentences, lines=False):
+    """One evaluation document {"id", "text", "gold"} of the sentences."""
+    text, offsets = detokenise(sentences, lines)
+    gold = []
+    for (tokens, tags), sentence_offsets in zip(sentences, offsets):
+        for start, end, kind in spans(tags):
+            if kind in ("PER", "ORG", "LOC"):
+                gold.append([kind, sentence_offsets[start][0], sentence_offsets[end - 1][1]])
+    return {"id": doc_id, "text": text, "gold": gold}
+
+
 def documents(name, sentences):
-    docs = []
-    for first in range(0, len(sentences), SENTENCES_PER_DOC):
-        group = sentences[first : first + SENTENCES_PER_DOC]
-        text, offsets = detokenise(group)
-        gold = []
-        for (tokens, tags), sentence_offsets in zip(group, offsets):
-            for start, end, kind in spans(tags):
-                if kind in ("PER", "ORG", "LOC"):
-                    gold.append([kind, sentence_offsets[start][0], sentence_offsets[end - 1][1]])
-        docs.append({"id": f"{name}-{first // SENTENCES_PER_DOC}", "text": text, "gold": gold})
-    return docs
+    return [
+        article(f"{name}-{first // SENTENCES_PER_DOC}", sentences[first : first + SENTENCES_PER_DOC])
+        for first in range(0, len(sentences), SENTENCES_PER_DOC)
+    ]
+
+
+def gum_documents(gum_dir, file_name):
+    """GUM's documents in one of its files: [(doc id, genre, sentences)], from docs.tsv."""
+    sentences = read_conll(os.path.join(gum_dir, file_name), 1)
+    out = []
+    with open(os.path.join(gum_dir, "docs.tsv"), encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["file"] != file_name:
+                continue
+            first, n = int(row["first_sentence"]), int(row["n_sentences"])
+            out.append((row["doc_id"], row["genre"], sentences[first : first + n]))
+    if sum(len(doc) for _, _, doc in out) != len(sentences):
+        raise SystemExit(f"{file_name}: docs.tsv does not cover its sentences")
+    return out

@@ -4,9 +4,16 @@
 Writes, into OUT_DIR:
   train.jsonl       {"lang", "doc", "tokens", "tags"} per sentence: the tagger's training data
                     (Indonesian and English sets, plus UNER Portuguese and Danish train);
-                    "doc" groups consecutive sentences into documents
+                    "doc" groups consecutive sentences into documents, "corpus" names the
+                    corpora cross-validation evaluates, "copies" (default 1) is how many times
+                    the trainer takes a document; the English model's
+  train-general.jsonl  the model of the other languages': train.jsonl without GUM and the UNER
+                    English test split, each document once (with them, Indonesian lost about
+                    0.008 F1 on its held-out split)
   dev-ind.jsonl     {"id", "text", "gold"} per document: idner-news-2k dev (held out)
   dev-eng.jsonl     the same for English: held-out tails of wikigold and uner-en
+  test-news.jsonl   the same for English news: GUM's news genre (Wikinews), whole articles, a
+                    test set never trained or tuned on (not written with --tune)
 
 Documents for evaluation are groups of consecutive sentences, detokenised into plain text
 (no space before closing punctuation), with gold mentions as code-point offsets.
@@ -22,7 +29,7 @@ import json
 import os
 import sys
 
-from ner_docs import SENTENCES_PER_DOC, documents, read_conll
+from ner_docs import SENTENCES_PER_DOC, article, documents, gum_documents, read_conll
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import kabar_scripts  # noqa: E402
@@ -30,6 +37,8 @@ import kabar_scripts  # noqa: E402
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 TUNE = "--tune" in sys.argv[1:]
 EXTRA = [a[len("--extra="):] for a in sys.argv[1:] if a.startswith("--extra=")]
+# --whole-docs: GUM's documents are trained on whole rather than in groups of sentences.
+WHOLE_DOCS = "--whole-docs" in sys.argv[1:]
 NER = ARGS[0] if ARGS else kabar_scripts.shared_data("ner")
 OUT = ARGS[1] if len(ARGS) > 1 else "/tmp/kabar-ner"
 # Share of each English set held out for evaluation (its tail).
@@ -38,6 +47,16 @@ ENG_HELD_OUT = 0.2
 # used as the tuning split.
 ENG_TUNE = 0.15
 IND_TUNE = 0.15
+# Indonesian documents are trained on twice: with GUM and the UNER English test split, English
+# outweighs Indonesian three to one, and once each cost Indonesian 0.003 cross-validated (and
+# 0.013 on the held-out split), twice each costs nothing (cv-entities.py --copies ind=2: English
+# 0.6745 -> 0.6738, Indonesian 0.7896 -> 0.7931, 3 seeds).
+COPIES = {"ind": 2}
+# Corpora only the English model is trained on: +0.02 to +0.025 English F1 on both held-out
+# English sets, -0.008 Indonesian on its held-out split (4 seeds each).
+ENGLISH_ONLY = ("gum", "uner-en-test")
+# GUM genres left out of training (see main).
+NOT_TRAINED_GENRES = ("interview",)
 
 
 def main():
@@ -46,13 +65,17 @@ def main():
 
     corpora = []
 
-    def add(lang, sentences):
+    def add(lang, sentences, corpus=None):
         # Consecutive sentences of a corpus are grouped into documents as for evaluation, so that
-        # the tagger learns from the same document-wide evidence it sees at run time.
+        # the tagger learns from the same document-wide evidence it sees at run time. "corpus"
+        # names the corpus for cross-validation (cv-entities.py).
         corpora.append(lang)
         for index, (tokens, tags) in enumerate(sentences):
             doc = f"{len(corpora)}-{index // SENTENCES_PER_DOC}"
-            train.append({"lang": lang, "doc": doc, "tokens": tokens, "tags": tags})
+            row = {"lang": lang, "doc": doc, "tokens": tokens, "tags": tags}
+            if corpus:
+                row["corpus"] = corpus
+            train.append(row)
 
     idner = read_conll(f"{NER}/idner-news-2k/train.txt", 2)
     if TUNE:
@@ -61,7 +84,7 @@ def main():
         idner = idner[:cut]
     else:
         ind_dev = documents("idner-dev", read_conll(f"{NER}/idner-news-2k/dev.txt", 2))
-    add("ind", idner)
+    add("ind", idner, "idner")
     add("ind", read_conll(f"{NER}/indonlu-nergrit-id/train.conll.gz", 1))
     add("ind", read_conll(f"{NER}/indonlu-nergrit-id/valid.conll.gz", 1))
     eng_dev = []
@@ -73,11 +96,30 @@ def main():
         cut = int(len(sentences) * (1 - ENG_HELD_OUT))
         if TUNE:
             tune = int(len(sentences) * (1 - ENG_HELD_OUT - ENG_TUNE))
-            add("eng", sentences[:tune])
+            add("eng", sentences[:tune], name)
             eng_dev += documents(name + "-tune", sentences[tune:cut])
         else:
-            add("eng", sentences[:cut])
+            add("eng", sentences[:cut], name)
             eng_dev += documents(name, sentences[cut:])
+    # More English, all of it for training: the UNER English-EWT test split (web text) and
+    # GUM's genres other than news (interviews, biographies, travel guides, speeches, textbooks,
+    # academic papers, court transcripts, vlogs, conversation), whose people, organisations and
+    # places were converted to the CoNLL types (gum-en/SOURCE.md). GUM's news genre is the
+    # English news test set.
+    add("eng", read_conll(f"{NER}/uner-en/test.conll.gz", 1), "uner-en-test")
+    # Document by document, so that no training document spans two of GUM's. Not its
+    # interviews: they come from Wikinews, the source of the news test set, which must stay a
+    # source the tagger has not seen (with them, English news went 0.680 -> 0.700, and back to
+    # 0.680 without them; the other English held-out set gained alike either way).
+    add("eng", [], "gum")
+    for number, (_, genre, doc) in enumerate(gum_documents(f"{NER}/gum-en", "other.conll.gz")):
+        if genre in NOT_TRAINED_GENRES:
+            continue
+        for index, (tokens, tags) in enumerate(doc):
+            chunk = 0 if WHOLE_DOCS else index // SENTENCES_PER_DOC
+            doc_key = f"{len(corpora)}-{number}.{chunk}"
+            train.append({"lang": "eng", "doc": doc_key, "tokens": tokens, "tags": tags, "corpus": "gum"})
+    news = [] if TUNE else [article(doc_id, doc, lines=True) for doc_id, _, doc in gum_documents(f"{NER}/gum-en", "news.conll.gz")]
     # SEC filings are English but legal boilerplate (all-caps headings, defined terms left
     # untagged): trained as their own "language" so that their habits do not become English
     # ones ("the FBI", "the CPA" were left untagged), while shape and context still count
@@ -91,15 +133,24 @@ def main():
         lang, path = spec.split(":", 1)
         add(lang, read_conll(f"{NER}/{path}", 1))
 
+    with open(f"{OUT}/train-general.jsonl", "w", encoding="utf-8") as out:
+        for row in train:
+            if row.get("corpus") not in ENGLISH_ONLY:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     with open(f"{OUT}/train.jsonl", "w", encoding="utf-8") as out:
         for row in train:
+            if COPIES.get(row["lang"], 1) != 1:
+                row["copies"] = COPIES[row["lang"]]
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    for lang, docs in [("ind", ind_dev), ("eng", eng_dev)]:
-        with open(f"{OUT}/dev-{lang}.jsonl", "w", encoding="utf-8") as out:
+    for name, docs in [("dev-ind", ind_dev), ("dev-eng", eng_dev), ("test-news", news)]:
+        if name == "test-news" and TUNE:
+            continue
+        with open(f"{OUT}/{name}.jsonl", "w", encoding="utf-8") as out:
             for doc in docs:
                 out.write(json.dumps(doc, ensure_ascii=False) + "\n")
     print(
-        f"train {len(train)} sentences; dev ind {len(ind_dev)} docs, eng {len(eng_dev)} docs -> {OUT}",
+        f"train {len(train)} sentences; dev ind {len(ind_dev)} docs, eng {len(eng_dev)} docs; "
+        f"news test {len(news)} docs -> {OUT}",
         file=sys.stderr,
     )
 

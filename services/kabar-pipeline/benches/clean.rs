@@ -1,6 +1,6 @@
-//! Cleaning throughput on one core: HTML pages per second, against the cost of parsing alone
-//! (html5ever through `scraper`, the floor for any DOM-based extractor) in the same run, and
-//! plain-text cleaning of the seed article.
+//! Cleaning throughput on one core: HTML pages per second, against the cost of a browser's
+//! parse alone in the same run (html5ever through `scraper`, what the cleaner parsed with before
+//! its own tree), and plain-text cleaning of the seed article.
 //!
 //! `cargo bench -p kabar-pipeline --bench clean`
 

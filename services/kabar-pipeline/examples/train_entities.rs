@@ -1,7 +1,8 @@
 //! Trains the entity tagger: `train_entities TRAIN.jsonl OUT.bin [EPOCHS] [BITS]`.
 //!
-//! TRAIN.jsonl has one sentence a line, `{"lang": "ind", "tokens": [..], "tags": [..]}`
-//! (written by `scripts/entities/prepare-ner.py`). Run by `scripts/entities/build-entities.sh`; the trainer is
+//! TRAIN.jsonl has one sentence a line, `{"lang": "ind", "tokens": [..], "tags": [..]}`,
+//! optionally with `"doc"` (consecutive sentences of one document) and `"copies"` (how many
+//! times the document is trained on), written by `scripts/entities/prepare-ner.py`. Run by `scripts/entities/build-entities.sh`; the trainer is
 //! behind the cargo feature `train`:
 //! `cargo run --release -p kabar-pipeline --features train --example train_entities -- ...`.
 
@@ -19,6 +20,9 @@ struct Row {
     doc: Option<String>,
     tokens: Vec<String>,
     tags: Vec<String>,
+    /// How many times the document is trained on (its first sentence's value counts).
+    #[serde(default)]
+    copies: Option<usize>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -30,24 +34,31 @@ fn main() -> anyhow::Result<()> {
     let bits: u32 = rest.get(1).map_or(Ok(19), |b| b.parse())?;
     let gazetteer = Gazetteer::bundled()?;
     let file = std::fs::File::open(input).with_context(|| format!("open {input}"))?;
-    let mut sentences: Vec<Sentence> = Vec::new();
+    let mut documents: Vec<(Sentence, usize)> = Vec::new();
     let mut last_doc = None;
     for line in BufReader::new(file).lines() {
         let row: Row = serde_json::from_str(&line?)?;
         let same = row.doc.is_some() && row.doc == last_doc;
-        match sentences.last_mut() {
-            Some(previous) if same && std::env::var_os("KABAR_TRAIN_SENTENCES").is_none() => {
+        match documents.last_mut() {
+            Some((previous, _)) if same && std::env::var_os("KABAR_TRAIN_SENTENCES").is_none() => {
                 previous.tokens.extend(row.tokens);
                 previous.tags.extend(row.tags);
             }
-            _ => sentences.push(Sentence {
-                language: row.lang,
-                tokens: row.tokens,
-                tags: row.tags,
-            }),
+            _ => documents.push((
+                Sentence {
+                    language: row.lang,
+                    tokens: row.tokens,
+                    tags: row.tags,
+                },
+                row.copies.unwrap_or(1),
+            )),
         }
         last_doc = row.doc;
     }
+    let sentences: Vec<Sentence> = documents
+        .into_iter()
+        .flat_map(|(sentence, copies)| std::iter::repeat_n(sentence, copies))
+        .collect();
     // KABAR_TRAIN_SEED picks other shuffles, to see how much a score owes to the order;
     // KABAR_TRAIN_SHUFFLES is how many shuffles are trained and averaged into one model.
     let first_seed: Option<u64> = match std::env::var("KABAR_TRAIN_SEED") {

@@ -29,6 +29,8 @@ pub struct EnrichedArticle {
     pub url: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
+    /// RFC 3339 with its offset: the input's own date, else the page's, normalised by
+    /// [`crate::clean::dates`]; empty when neither can be read (never guessed).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub published_at: String,
     /// The cleaned main text, paragraphs separated by a blank line.
@@ -45,6 +47,18 @@ pub struct EnrichedArticle {
     pub routes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineInfo>,
+    /// The authors the page names, in order, without duplicates (empty for plain text).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// The page's own site name, kept apart from `source` (which may be the producer's feed).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub site_name: String,
+    /// The page's canonical URL, absolute.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub canonical_url: String,
+    /// The page's lead image URL, absolute.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image_url: String,
     /// Set when the article is a near copy of an earlier one (see [`crate::dedup`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate: Option<Duplicate>,

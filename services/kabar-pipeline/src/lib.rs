@@ -4,7 +4,9 @@
 //! An article flows through:
 //!
 //! 1. [`input`]: bytes → [`input::InputArticle`] (JSON object or plain text), or a poison error.
-//! 2. [`clean`]: HTML main-content extraction and plain-text furniture removal → `body`.
+//! 2. [`clean`]: HTML main-content extraction and plain-text furniture removal → `body`;
+//!    the page's metadata → `title`, `authors`, `publishedAt`... ([`metadata`] picks between
+//!    the input's and the page's values).
 //! 3. [`lang`]: language of title and body → `language`.
 //! 4. [`entities`]: people, organisations and places, linked to Wikidata → `entities`.
 //! 5. [`dedup`]: near copies of earlier articles and story ids → `duplicate`, `story`.
@@ -25,6 +27,7 @@ pub mod entities;
 pub mod error;
 pub mod input;
 pub mod lang;
+pub mod metadata;
 pub mod pipeline;
 pub mod route;
 

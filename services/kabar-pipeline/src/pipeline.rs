@@ -13,6 +13,7 @@ use crate::entities::{ArticleContext, EntityTagger};
 use crate::error::{PipelineError, Stage};
 use crate::input::{self, InputArticle, Limits};
 use crate::lang::{DetectorOptions, LanguageDetector};
+use crate::metadata;
 use crate::route::{RouteError, RouteRule, Router};
 
 /// Which enrichment stages run. Decoding always runs.
@@ -269,7 +270,9 @@ pub struct Pipeline {
     limits: Limits,
     stages: StageSet,
     cleaner: Cleaner,
-    tagger: EntityTagger,
+    /// Built only when the entity stage runs: `kabar enrich --stages clean` does not pay for
+    /// tables it never reads.
+    tagger: Option<EntityTagger>,
     /// The near-duplicate detector and its index, when the dedup stage runs.
     detector: Option<Detector>,
     /// The settings it was built with, for [`Pipeline::process`].
@@ -286,7 +289,11 @@ impl Pipeline {
             limits: config.limits,
             stages: config.stages,
             cleaner: Cleaner::new(),
-            tagger: EntityTagger::new()?,
+            tagger: if config.stages.entities {
+                Some(EntityTagger::new()?)
+            } else {
+                None
+            },
             detector: config.stages.dedup.then(|| Detector::new(config.dedup)),
             settings: Settings::new(config.routes, config.languages)?,
         };
@@ -294,9 +301,9 @@ impl Pipeline {
         Ok(pipeline)
     }
 
-    /// Runs one small article through every stage, so that the tables the stages build on
-    /// first use (word lists, n-gram and entity tables: about 15 ms) are built before the
-    /// service says it is ready, not while the first articles wait.
+    /// Runs one small article through every stage that runs, so that the tables those stages
+    /// build on first use (word lists, n-gram and entity tables: about 15 ms) are built before
+    /// the service says it is ready, not while the first articles wait.
     fn warm_up(&self) {
         // The result is thrown away: a warm-up that fails only means a slower first article.
         // Not decided: the warm-up article stays out of the near-duplicate index.
@@ -360,7 +367,7 @@ impl Pipeline {
                 .map_err(fail)?;
             article.language = Some(language);
         }
-        if self.stages.entities {
+        if let Some(tagger) = &self.tagger {
             let (title, body) = (&article.title, &article.body);
             let context = ArticleContext {
                 language: article
@@ -370,7 +377,7 @@ impl Pipeline {
                 country: site_country(&article.url),
             };
             article.entities = run_stage(Stage::Entities, &mut timings, || {
-                self.tagger.tag_in(title, body, &context)
+                tagger.tag_in(title, body, &context)
             })
             .map_err(fail)?;
             bound_entities(&mut article.entities);
@@ -467,7 +474,7 @@ impl Pipeline {
             source: input.source.clone(),
             url: input.url,
             title: input.title,
-            published_at: input.published_at,
+            published_at: metadata::input_published_at(&input.published_at),
             ..EnrichedArticle::default()
         };
         let has_html = !input.html.trim().is_empty();
@@ -487,17 +494,7 @@ impl Pipeline {
                 self.cleaner.clean_text_from(source, text)
             }
         })?;
-        let metadata = cleaned.metadata;
-        for (field, found) in [
-            (&mut article.title, metadata.title),
-            (&mut article.url, metadata.canonical_url),
-            (&mut article.published_at, metadata.published_at),
-            (&mut article.source, metadata.site_name),
-        ] {
-            if field.is_empty() {
-                *field = found;
-            }
-        }
+        metadata::apply_page(&mut article, cleaned.metadata);
         article.body = cleaned.body;
         let mut stats = cleaned.stats;
         // Never empty a real article: if cleaning removed everything, keep the uncleaned text
@@ -628,6 +625,21 @@ mod tests {
             language(r#","url":"https://example.org/bernama.com""#),
             "ind"
         );
+    }
+
+    #[test]
+    fn only_the_stages_that_run_are_built() {
+        let mut config = PipelineConfig::new(vec![RouteRule {
+            topic: "out".to_owned(),
+            when: crate::route::Condition::default(),
+            encoding: crate::route::Encoding::Json,
+        }]);
+        config.stages = "clean".parse().expect("valid");
+        let pipeline = Pipeline::new(config).expect("pipeline");
+        assert!(pipeline.tagger.is_none());
+        let processed = pipeline.process(WARM_UP_ARTICLE).expect("cleaned");
+        assert!(processed.article.body.contains("Kim Jong Un"));
+        assert!(processed.article.language.is_none() && processed.article.entities.is_empty());
     }
 
     #[test]

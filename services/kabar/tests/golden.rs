@@ -123,3 +123,54 @@ fn emitted_json_is_exactly_the_proto3_json_form() {
         );
     }
 }
+
+/// The field table of docs/consumers.md names every field of `EnrichedArticle` in `proto/`,
+/// by its JSON name, and nothing else.
+#[test]
+fn the_consumers_guide_lists_every_field() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let proto = std::fs::read_to_string(root.join("proto/kabar/v1/article.proto")).unwrap();
+    let message = proto
+        .split_once("message EnrichedArticle {")
+        .and_then(|(_, rest)| rest.split_once("\n}"))
+        .map(|(body, _)| body)
+        .unwrap();
+    let mut in_schema: Vec<String> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("//") && line.contains(" = "))
+        .map(|line| {
+            let name = line.split(" = ").next().unwrap().split_whitespace().last();
+            let mut json = String::new();
+            let mut upper = false;
+            for c in name.unwrap().chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    json.push(c.to_ascii_uppercase());
+                    upper = false;
+                } else {
+                    json.push(c);
+                }
+            }
+            json
+        })
+        .collect();
+    let guide = std::fs::read_to_string(root.join("docs/consumers.md")).unwrap();
+    let table = guide
+        .split_once("| field | what |")
+        .map(|(_, rest)| rest)
+        .unwrap();
+    let mut in_guide: Vec<String> = table
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| line.split('`').nth(1).map(str::to_owned))
+        .collect();
+    in_schema.sort();
+    in_guide.sort();
+    assert_eq!(
+        in_guide, in_schema,
+        "docs/consumers.md's field table and EnrichedArticle in proto/ differ"
+    );
+}

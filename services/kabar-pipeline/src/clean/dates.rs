@@ -164,11 +164,19 @@ const ZONES: &[(&str, i32)] = &[
 
 /// `text` as an RFC 3339 timestamp with its offset, or `None` when it cannot be read.
 pub fn normalise(text: &str) -> Option<String> {
+    read(text).map(|(stamp, _)| stamp)
+}
+
+/// As [`normalise`], with whether `text` stated its zone (an offset or a known abbreviation):
+/// a date that does not is read as UTC, which may not be what its writer meant.
+pub fn read(text: &str) -> Option<(String, bool)> {
     let text = text.trim();
     if text.is_empty() || text.len() > 200 {
         return None;
     }
-    iso(text).or_else(|| written(text))
+    iso(text)
+        .or_else(|| written(text))
+        .map(|stamp| (stamp.render(), stamp.zoned))
 }
 
 /// A calendar date and time with an offset.
@@ -182,6 +190,8 @@ struct Stamp {
     second: u32,
     /// Offset east of UTC in minutes.
     offset: i32,
+    /// Whether the text stated the zone (else the offset is UTC by default).
+    zoned: bool,
 }
 
 impl Stamp {
@@ -224,7 +234,7 @@ fn digits(text: &str) -> Option<u32> {
 
 /// ISO 8601, extended ("2024-09-15T10:00:00.000+07:00", "2024-09-15 10:00", "2024-09-15")
 /// or compact ("20180619T055000+0900").
-fn iso(text: &str) -> Option<String> {
+fn iso(text: &str) -> Option<Stamp> {
     let bytes = text.as_bytes();
     let (date, rest) = if bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-' {
         (
@@ -255,10 +265,12 @@ fn iso(text: &str) -> Option<String> {
         minute: 0,
         second: 0,
         offset: 0,
+        zoned: false,
     };
-    let rest = rest.trim();
+    // Only the end is trimmed here: the separator before the time is part of the form.
+    let rest = rest.trim_end();
     if rest.is_empty() {
-        return stamp.valid().map(Stamp::render);
+        return stamp.valid();
     }
     let rest = rest.strip_prefix(['T', 't', ' '])?.trim_start();
     // The time: hh:mm[:ss[.fff]] or hhmm[ss].
@@ -278,7 +290,8 @@ fn iso(text: &str) -> Option<String> {
     stamp.minute = parts.get(1).copied().unwrap_or(0);
     stamp.second = parts.get(2).copied().unwrap_or(0);
     stamp.offset = zone_offset(zone.trim())?;
-    stamp.valid().map(Stamp::render)
+    stamp.zoned = !zone.trim().is_empty();
+    stamp.valid()
 }
 
 /// "+07:00", "+0700", "-04", "Z", "WIB", "" (UTC): minutes east of UTC.
@@ -286,6 +299,13 @@ fn zone_offset(zone: &str) -> Option<i32> {
     if zone.is_empty() {
         return Some(0);
     }
+    let zone = ["gmt", "utc", "GMT", "UTC"]
+        .iter()
+        .find_map(|name| {
+            zone.strip_prefix(name)
+                .filter(|r| r.starts_with(['+', '-']))
+        })
+        .unwrap_or(zone);
     if let Some(rest) = zone.strip_prefix(['+', '-']) {
         let sign = if zone.starts_with('-') { -1 } else { 1 };
         let clean: String = rest.chars().filter(|c| *c != ':').collect();
@@ -302,11 +322,18 @@ fn zone_offset(zone: &str) -> Option<i32> {
 }
 
 /// A written date: tokens of numbers and words, in any of the common orders.
-fn written(text: &str) -> Option<String> {
+fn written(text: &str) -> Option<Stamp> {
     let lower = text.to_lowercase();
     let tokens: Vec<&str> = lower
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '(' | ')' | '–' | '—'))
-        .map(|t| t.trim_matches(|c: char| c == '.' || c == '-' || c == '/'))
+        .map(|t| {
+            // A numeric offset keeps its sign ("-0600" in "Mon, 18 Nov 2019 16:07:38 -0600").
+            if zone_offset(t).is_some() && t.starts_with(['+', '-', 'g', 'u']) {
+                t
+            } else {
+                t.trim_matches(|c: char| c == '.' || c == '-' || c == '/')
+            }
+        })
         .filter(|t| !t.is_empty())
         .collect();
     let mut year = None;
@@ -328,9 +355,9 @@ fn written(text: &str) -> Option<String> {
                     minute: clock.1,
                     second: clock.2,
                     offset: zone.unwrap_or(0),
+                    zoned: zone.is_some(),
                 }
                 .valid()
-                .map(Stamp::render)
             });
         }
         if token.contains(':') || token.contains('h') && token.len() <= 5 {
@@ -367,7 +394,7 @@ fn written(text: &str) -> Option<String> {
             _ => {
                 if let Some(z) = ZONES.iter().find(|(name, _)| *name == ordinal) {
                     offset = Some(z.1);
-                } else if ordinal.starts_with(['+', '-']) {
+                } else if ordinal.starts_with(['+', '-', 'g', 'u']) {
                     offset = zone_offset(ordinal).or(offset);
                 }
             }
@@ -389,9 +416,9 @@ fn written(text: &str) -> Option<String> {
         minute,
         second,
         offset: offset.unwrap_or(0),
+        zoned: offset.is_some(),
     }
     .valid()
-    .map(Stamp::render)
 }
 
 /// "15.09.2023", "2023/09/15", "15/09/2023": `Some(None)` when it is a numeric date that
@@ -453,7 +480,7 @@ fn clock_and_zone(rest: &str) -> ((u32, u32, u32), Option<i32>) {
             pm = Some(false);
         } else if let Some(z) = ZONES.iter().find(|(name, _)| *name == token) {
             zone = Some(z.1);
-        } else if token.starts_with(['+', '-']) {
+        } else if token.starts_with(['+', '-', 'g', 'u']) {
             zone = zone_offset(token).or(zone);
         }
     }
@@ -479,6 +506,10 @@ mod tests {
             ("20180619T055000+0900", "2018-06-19T05:50:00+09:00"),
             ("2018-04-05T06:00", "2018-04-05T06:00:00Z"),
             ("2014-01-09", "2014-01-09T00:00:00Z"),
+            // A space before the time, a compact offset after it, a space before the offset.
+            ("2021-05-05 08:07:52+0200", "2021-05-05T08:07:52+02:00"),
+            ("2015-07-10 09:53:00 -0400", "2015-07-10T09:53:00-04:00"),
+            ("2017-11-03 03:01:00.000000", "2017-11-03T03:01:00Z"),
         ] {
             assert_eq!(normalise(text).as_deref(), Some(expected), "{text}");
         }
@@ -504,9 +535,32 @@ mod tests {
             ),
             ("14/09/2023 21:05", "2023-09-14T21:05:00Z"),
             ("12 Mac 2024", "2024-03-12T00:00:00Z"),
+            // RSS (RFC 2822) dates and JavaScript's Date string keep their offset.
+            (
+                "Mon, 18 Nov 2019 16:07:38 -0600",
+                "2019-11-18T16:07:38-06:00",
+            ),
+            (
+                "Tue Nov 19 2019 05:44:06 GMT+0700",
+                "2019-11-19T05:44:06+07:00",
+            ),
         ] {
             assert_eq!(normalise(text).as_deref(), Some(expected), "{text}");
         }
+    }
+
+    #[test]
+    fn a_stated_zone_is_told_apart() {
+        use super::read;
+        assert_eq!(read("2019-11-18 20:58:46").map(|r| r.1), Some(false));
+        assert_eq!(read("2019-11-19").map(|r| r.1), Some(false));
+        assert_eq!(read("2019-11-19T04:58:46Z").map(|r| r.1), Some(true));
+        assert_eq!(
+            read("Senin, 12 Juni 2023 14:05 WIB").map(|r| r.1),
+            Some(true)
+        );
+        assert_eq!(read("15.09.2023, 10:12 Uhr").map(|r| r.1), Some(false));
+        assert_eq!(read("14/09/2023 21:05 +0200").map(|r| r.1), Some(true));
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use std::sync::LazyLock;
 
-use ego_tree::iter::Edge;
 use regex::Regex;
-use scraper::{Html, Node};
+
+use super::stopwords;
+use super::tree::{ElementRef, Html, Kind};
 
 /// Tags whose content is never text of the page.
 fn is_skipped_tag(name: &str) -> bool {
@@ -211,7 +212,7 @@ impl Container {
     }
 }
 
-/// One paragraph-level run of text.
+/// One paragraph-level run of text, with what the scorer asks of it counted once.
 #[derive(Debug)]
 pub(super) struct Block {
     pub(super) text: String,
@@ -222,33 +223,72 @@ pub(super) struct Block {
     /// Links with text in the block: one link over the whole block is a teaser, several
     /// inside sentences are a round-up.
     pub(super) links: u32,
+    /// Words and function words ([`stopwords::density`]).
+    pub(super) words: usize,
+    pub(super) stops: usize,
+    /// Prose ([`is_prose`](super::html::is_prose)).
+    pub(super) prose: bool,
+    /// A reply link or "X says:" label of a comment thread.
+    pub(super) reply: bool,
+}
+
+impl Block {
+    pub(super) fn new(
+        text: &str,
+        link_chars: usize,
+        links: u32,
+        owner: usize,
+        heading: bool,
+    ) -> Self {
+        let chars = text.chars().count();
+        let (words, stops) = stopwords::density(text);
+        Self {
+            chars,
+            link_chars,
+            owner,
+            heading,
+            links,
+            words,
+            stops,
+            prose: super::html::is_prose_counted(text, chars, words, stops),
+            reply: super::html::is_reply_marker(text),
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// True when `haystack` contains the lowercase ASCII `needle`, ignoring ASCII case.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Class or id naming a comment thread ("comments", "commentlist", "wp-comment-form",
 /// "disqus_thread", "respond").
-fn class_id_is_comment(element: &scraper::node::Element) -> bool {
+fn class_id_is_comment(element: ElementRef<'_, '_>) -> bool {
     [element.attr("class"), element.attr("id")]
         .into_iter()
         .flatten()
-        .flat_map(str::split_whitespace)
+        .flat_map(str::split_ascii_whitespace)
         .any(|token| {
-            let lower = token.to_ascii_lowercase();
-            (lower.contains("comment")
-                && !lower.contains("no-comment")
-                && !lower.contains("nocomment"))
-                || lower.contains("disqus")
-                || lower.contains("livefyre")
-                || lower == "respond"
-                || lower == "replies"
+            (contains_ignore_case(token, "comment")
+                && !contains_ignore_case(token, "no-comment")
+                && !contains_ignore_case(token, "nocomment"))
+                || contains_ignore_case(token, "disqus")
+                || contains_ignore_case(token, "livefyre")
+                || token.eq_ignore_ascii_case("respond")
+                || token.eq_ignore_ascii_case("replies")
         })
 }
 
-fn class_id_is_furniture(element: &scraper::node::Element) -> bool {
+fn class_id_is_furniture(element: ElementRef<'_, '_>) -> bool {
     let mut part_buffer = String::new();
     [element.attr("class"), element.attr("id")]
         .into_iter()
         .flatten()
-        .flat_map(str::split_whitespace)
+        .flat_map(str::split_ascii_whitespace)
         .any(|token| {
             // "has-sidebar", "content-with-sidebar": a layout next to furniture, not furniture.
             if token
@@ -265,33 +305,59 @@ fn class_id_is_furniture(element: &scraper::node::Element) -> bool {
         })
 }
 
-fn is_furniture(element: &scraper::node::Element) -> bool {
+/// An inline style that hides the element (`display: none`).
+fn style_hides(style: &str) -> bool {
+    style.split(';').any(|declaration| {
+        declaration
+            .split_once(':')
+            .is_some_and(|(property, value)| {
+                property.trim().eq_ignore_ascii_case("display")
+                    && value
+                        .trim_start()
+                        .get(..4)
+                        .is_some_and(|v| v.eq_ignore_ascii_case("none"))
+            })
+    })
+}
+
+/// What an element's tag, class, id, role and microdata say about it.
+#[derive(Debug, Default)]
+struct Marks {
+    furniture: bool,
+    comment: bool,
+    /// Furniture only for being a `<header>` (see [`Container::header`]).
+    header: bool,
+    bonus: bool,
+}
+
+fn marks(element: ElementRef<'_, '_>) -> Marks {
     let name = element.name();
-    if matches!(name, "body" | "html" | "main" | "article") {
-        return false;
+    let class_furniture = class_id_is_furniture(element);
+    let comment = class_id_is_comment(element);
+    let role = element.attr("role");
+    let furniture = !matches!(name, "body" | "html" | "main" | "article")
+        && (is_furniture_tag(name)
+            || element.attr("hidden").is_some()
+            || element.attr("aria-hidden") == Some("true")
+            || element.attr("style").is_some_and(style_hides)
+            || element.attr("itemprop").is_some_and(is_metadata_itemprop)
+            || matches!(
+                role,
+                Some("navigation" | "banner" | "contentinfo" | "complementary" | "menu")
+            )
+            || class_furniture
+            || comment);
+    Marks {
+        furniture,
+        comment: furniture && comment,
+        header: name == "header" && !class_furniture && role.is_none(),
+        bonus: has_bonus(element),
     }
-    if is_furniture_tag(name) {
-        return true;
-    }
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    if element
-        .attr("style")
-        .is_some_and(|s| s.replace(' ', "").contains("display:none"))
-    {
-        return true;
-    }
-    if element.attr("itemprop").is_some_and(is_metadata_itemprop) {
-        return true;
-    }
-    if matches!(
-        element.attr("role"),
-        Some("navigation" | "banner" | "contentinfo" | "complementary" | "menu")
-    ) {
-        return true;
-    }
-    class_id_is_furniture(element) || class_id_is_comment(element)
+}
+
+#[cfg(test)]
+fn is_furniture(element: ElementRef<'_, '_>) -> bool {
+    marks(element).furniture
 }
 
 /// schema.org microdata properties that describe the article rather than tell it (often
@@ -323,7 +389,7 @@ fn is_metadata_itemprop(value: &str) -> bool {
     })
 }
 
-fn has_bonus(element: &scraper::node::Element) -> bool {
+fn has_bonus(element: ElementRef<'_, '_>) -> bool {
     element.attr("itemprop") == Some("articleBody")
         || element.name() == "article"
         || [element.attr("class"), element.attr("id")]
@@ -332,156 +398,177 @@ fn has_bonus(element: &scraper::node::Element) -> bool {
             .any(|v| CONTENT_CLASS.is_match(v))
 }
 
-/// Walks the page without recursion, collecting containers and text blocks.
-pub(super) fn walk(document: &Html) -> (Vec<Container>, Vec<Block>) {
+/// The text being gathered into the next block.
+#[derive(Default)]
+struct Gathered {
+    text: String,
+    link_chars: usize,
+    links: u32,
+}
+
+impl Gathered {
+    /// Ends the current block (if it has text) as a block of `owner`.
+    fn flush(&mut self, blocks: &mut Vec<Block>, owner: usize, heading: bool) {
+        let text = self.text.trim();
+        if !text.is_empty() {
+            blocks.push(Block::new(
+                text,
+                self.link_chars,
+                self.links,
+                owner,
+                heading,
+            ));
+        }
+        self.text.clear();
+        self.link_chars = 0;
+        self.links = 0;
+    }
+}
+
+/// An open element whose end changes the walk's state.
+struct Open {
+    end: u32,
+    block: bool,
+    container: bool,
+    link: bool,
+    h1: bool,
+}
+
+/// Walks the page once, in document order, collecting containers and text blocks.
+pub(super) fn walk(document: &Html<'_>) -> (Vec<Container>, Vec<Block>) {
+    let nodes = &document.nodes;
     let mut containers = vec![Container::new(None)];
     let mut blocks = Vec::new();
-    // Open containers; the node id tells which close edge pops them.
-    let mut stack: Vec<(ego_tree::NodeId, usize)> = Vec::new();
-    let mut current = String::new();
-    let mut link_chars = 0usize;
-    let mut links = 0u32;
+    // Open containers, innermost last.
+    let mut stack: Vec<usize> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut gathered = Gathered::default();
     let mut link_open = false;
     let mut link_depth = 0usize;
     let mut heading_depth = 0usize;
-    let mut skipping: Option<ego_tree::NodeId> = None;
 
-    let flush = |current: &mut String,
-                 link_chars: &mut usize,
-                 links: &mut u32,
+    let close = |element: Open,
+                 stack: &mut Vec<usize>,
+                 gathered: &mut Gathered,
                  blocks: &mut Vec<Block>,
-                 owner: usize,
-                 heading: bool| {
-        let text = current.trim();
-        if !text.is_empty() {
-            blocks.push(Block {
-                text: text.to_owned(),
-                chars: text.chars().count(),
-                link_chars: *link_chars,
-                owner,
-                heading,
-                links: *links,
-            });
+                 link_depth: &mut usize,
+                 heading_depth: &mut usize| {
+        if element.block || element.container {
+            let owner = stack.last().copied().unwrap_or(0);
+            gathered.flush(blocks, owner, *heading_depth > 0);
         }
-        current.clear();
-        *link_chars = 0;
-        *links = 0;
+        if element.container {
+            stack.pop();
+        }
+        if element.link {
+            *link_depth = link_depth.saturating_sub(1);
+        }
+        if element.h1 {
+            *heading_depth = heading_depth.saturating_sub(1);
+        }
     };
 
-    for edge in document.root_element().traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if skipping.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Element(element) => {
-                        let name = element.name();
-                        if is_skipped_tag(name) {
-                            skipping = Some(node.id());
-                            continue;
-                        }
-                        let block = is_block_tag(name);
-                        // A link's class says what it does ("popup", "share"), not whether its
-                        // words belong to the sentence around it: links are never marked, their
-                        // characters count as link text.
-                        let furniture = name != "a" && is_furniture(element);
-                        // Inline furniture (hover cards, share icons, screen-reader labels)
-                        // would mix into the paragraph around it: it is skipped whole.
-                        if furniture && !block {
-                            skipping = Some(node.id());
-                            continue;
-                        }
-                        if block {
-                            let owner = stack.last().map_or(0, |s| s.1);
-                            flush(
-                                &mut current,
-                                &mut link_chars,
-                                &mut links,
-                                &mut blocks,
-                                owner,
-                                heading_depth > 0,
-                            );
-                        }
-                        if block || furniture {
-                            let parent = stack.last().map_or(0, |s| s.1);
-                            let mut container = Container::new(Some(parent));
-                            container.furniture = furniture;
-                            container.bonus = has_bonus(element);
-                            container.comment = furniture && class_id_is_comment(element);
-                            container.header = name == "header"
-                                && !class_id_is_furniture(element)
-                                && element.attr("role").is_none();
-                            containers.push(container);
-                            stack.push((node.id(), containers.len() - 1));
-                        }
-                        match name {
-                            "a" => {
-                                link_depth += 1;
-                                link_open = true;
-                            }
-                            "h1" => heading_depth += 1,
-                            _ => {}
-                        }
-                    }
-                    Node::Text(text) => {
-                        append_collapsed(&mut current, text);
-                        if link_depth > 0 {
-                            let chars = text
-                                .split_whitespace()
-                                .map(|w| w.chars().count())
-                                .sum::<usize>();
-                            link_chars += chars;
-                            if link_open && chars > 0 {
-                                links += 1;
-                                link_open = false;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(skip_root) = skipping {
-                    if skip_root == node.id() {
-                        skipping = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(element) = node.value() {
-                    let name = element.name();
-                    let is_container = stack.last().is_some_and(|s| s.0 == node.id());
-                    if is_block_tag(name) || is_container {
-                        let owner = stack.last().map_or(0, |s| s.1);
-                        flush(
-                            &mut current,
-                            &mut link_chars,
-                            &mut links,
-                            &mut blocks,
-                            owner,
-                            heading_depth > 0,
-                        );
-                    }
-                    if is_container {
-                        stack.pop();
-                    }
-                    match name {
-                        "a" => link_depth = link_depth.saturating_sub(1),
-                        "h1" => heading_depth = heading_depth.saturating_sub(1),
-                        _ => {}
-                    }
-                }
+    let mut i = 1;
+    while i < nodes.len() {
+        while open.last().is_some_and(|o| o.end as usize <= i) {
+            if let Some(element) = open.pop() {
+                close(
+                    element,
+                    &mut stack,
+                    &mut gathered,
+                    &mut blocks,
+                    &mut link_depth,
+                    &mut heading_depth,
+                );
             }
         }
+        let node = &nodes[i];
+        match &node.kind {
+            Kind::Element { name, .. } => {
+                let name: &str = name;
+                if is_skipped_tag(name) {
+                    i = node.end as usize;
+                    continue;
+                }
+                let element = ElementRef::new(document, i as u32);
+                let block = is_block_tag(name);
+                // A link's class says what it does ("popup", "share"), not whether its words
+                // belong to the sentence around it: links are never marked, their characters
+                // count as link text.
+                let marks = if name == "a" {
+                    Marks::default()
+                } else {
+                    marks(element)
+                };
+                // Inline furniture (hover cards, share icons, screen-reader labels) would mix
+                // into the paragraph around it: it is skipped whole.
+                if marks.furniture && !block {
+                    i = node.end as usize;
+                    continue;
+                }
+                if block {
+                    let owner = stack.last().copied().unwrap_or(0);
+                    gathered.flush(&mut blocks, owner, heading_depth > 0);
+                }
+                let container = block || marks.furniture;
+                if container {
+                    let parent = stack.last().copied().unwrap_or(0);
+                    let mut c = Container::new(Some(parent));
+                    c.furniture = marks.furniture;
+                    c.bonus = marks.bonus;
+                    c.comment = marks.comment;
+                    c.header = marks.header;
+                    containers.push(c);
+                    stack.push(containers.len() - 1);
+                }
+                let link = name == "a";
+                let h1 = name == "h1";
+                if link {
+                    link_depth += 1;
+                    link_open = true;
+                }
+                if h1 {
+                    heading_depth += 1;
+                }
+                if block || container || link || h1 {
+                    open.push(Open {
+                        end: node.end,
+                        block,
+                        container,
+                        link,
+                        h1,
+                    });
+                }
+            }
+            Kind::Text(text) => {
+                append_collapsed(&mut gathered.text, text);
+                if link_depth > 0 {
+                    let chars = text
+                        .split_whitespace()
+                        .map(|w| w.chars().count())
+                        .sum::<usize>();
+                    gathered.link_chars += chars;
+                    if link_open && chars > 0 {
+                        gathered.links += 1;
+                        link_open = false;
+                    }
+                }
+            }
+            Kind::Document => {}
+        }
+        i += 1;
     }
-    flush(
-        &mut current,
-        &mut link_chars,
-        &mut links,
-        &mut blocks,
-        0,
-        false,
-    );
+    while let Some(element) = open.pop() {
+        close(
+            element,
+            &mut stack,
+            &mut gathered,
+            &mut blocks,
+            &mut link_depth,
+            &mut heading_depth,
+        );
+    }
+    gathered.flush(&mut blocks, 0, false);
     (containers, blocks)
 }
 
@@ -522,15 +609,27 @@ mod tests {
 
     #[test]
     fn layout_classes_are_not_furniture() {
-        let page = Html::parse_fragment(
+        let page = Html::parse_document(
             r#"<div class="content-with-sidebar-wrp">a</div><div class="post-share-buttons">b</div><div class="has-sidebar">c</div>"#,
         );
         let marks: Vec<bool> = page
-            .root_element()
-            .children()
-            .filter_map(scraper::ElementRef::wrap)
-            .map(|e| is_furniture(e.value()))
+            .elements()
+            .filter(|e| e.name() == "div")
+            .map(is_furniture)
             .collect();
         assert_eq!(marks, vec![false, true, false]);
+    }
+
+    #[test]
+    fn hidden_elements_are_furniture() {
+        let page = Html::parse_document(
+            r#"<div style="color: red; DISPLAY : none">a</div><div style="display:block">b</div><div aria-hidden="true">c</div>"#,
+        );
+        let marks: Vec<bool> = page
+            .elements()
+            .filter(|e| e.name() == "div")
+            .map(is_furniture)
+            .collect();
+        assert_eq!(marks, vec![true, false, true]);
     }
 }

@@ -1,9 +1,10 @@
 //! Bounds the work on hostile HTML before the real parser sees it.
 //!
-//! html5ever's tree builder is quadratic in nesting depth (50,000 nested `<div>`s take about
-//! 90 s), so a cheap linear pre-scan estimates the nesting depth and the element count; a page
-//! past either limit skips the parser and goes through [`strip_tags`], a linear tag-stripping
-//! text extraction whose blocks the line classifier then cleans.
+//! A tree builder's scope searches grow with nesting depth (html5ever's took about 90 s for
+//! 50,000 nested `<div>`s; [`tree`](super::tree) caps them) and metadata reading walks up from
+//! every element, so a cheap linear pre-scan estimates the nesting depth and the element count;
+//! a page past either limit skips the parser and goes through [`strip_tags`], a linear
+//! tag-stripping text extraction whose blocks the line classifier then cleans.
 
 /// Deepest estimated nesting the real parser is given; real pages stay well under 100.
 pub const MAX_DEPTH: usize = 512;

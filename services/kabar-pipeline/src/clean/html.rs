@@ -1,8 +1,8 @@
 //! Main-content extraction from HTML pages.
 //!
-//! 1. [`guard`](super::guard) refuses pages too deep or too large for html5ever; those go
+//! 1. [`guard`](super::guard) refuses pages too deep or too large for the tree builder; those go
 //!    through a linear tag stripper instead.
-//! 2. One iterative walk over the parsed page (through `scraper`) cuts the text into blocks,
+//! 2. One walk over the parsed page ([`tree`](super::tree)) cuts the text into blocks,
 //!    one per paragraph-level element, each remembering its innermost container, its link
 //!    characters and whether it is a heading. Scripts, styles and similar never yield text.
 //! 3. Every block gets a value: prose (long, or dense in stopwords of some language) counts
@@ -16,9 +16,8 @@
 //! 5. JSON-LD `articleBody` replaces the result when it is at least as complete; a result that
 //!    is suspiciously short falls back to every prose block of the page (recall first).
 
-use scraper::Html;
-
 use super::dom::{Block, Container, walk};
+use super::tree::Html;
 use super::{PageMetadata, guard, metadata, stopwords};
 
 /// What extraction produced.
@@ -222,13 +221,13 @@ fn furniture_below(containers: &[Container], owner: usize, root: usize) -> bool 
 fn block_value(block: &Block, containers: &[Container]) -> f32 {
     let chars = block.chars as f32;
     let link = block.link_chars as f32;
-    if furniture_below(containers, block.owner, usize::MAX) && !is_prose(&block.text, block.chars) {
+    if furniture_below(containers, block.owner, usize::MAX) && !block.prose {
         return -chars;
     }
     if link * 2.0 > chars {
         return if is_linked_prose(block) { 0.0 } else { -chars };
     }
-    if is_prose(&block.text, block.chars) {
+    if block.prose {
         let furniture = furniture_below(containers, block.owner, usize::MAX);
         let base = chars - 2.0 * link;
         return if furniture { -0.3 * chars } else { base };
@@ -244,11 +243,11 @@ fn weigh_marks(containers: &mut [Container], blocks: &[Block]) {
     let mut prose_blocks = vec![0u32; containers.len()];
     for block in blocks {
         let owner = &mut containers[block.owner];
-        if block.link_chars * 2 <= block.chars && is_prose(&block.text, block.chars) {
+        if block.link_chars * 2 <= block.chars && block.prose {
             owner.prose += (block.chars - block.link_chars) as f32;
             prose_blocks[block.owner] += 1;
         }
-        if is_reply_marker(&block.text) {
+        if block.reply {
             owner.replies += 1;
         }
     }
@@ -263,7 +262,7 @@ fn weigh_marks(containers: &mut [Container], blocks: &[Block]) {
     let page_prose = containers[0].prose;
     // One comment of a thread: the largest container around a reply link holding no other.
     if containers[0].replies >= 2 {
-        for block in blocks.iter().filter(|b| is_reply_marker(&b.text)) {
+        for block in blocks.iter().filter(|b| b.reply) {
             let mut item = block.owner;
             while let Some(parent) = containers[item].parent {
                 if containers[parent].replies != 1 {
@@ -325,7 +324,7 @@ fn weigh_marks(containers: &mut [Container], blocks: &[Block]) {
 }
 
 /// The short links and labels that repeat in every comment of a thread.
-fn is_reply_marker(text: &str) -> bool {
+pub(super) fn is_reply_marker(text: &str) -> bool {
     if text.len() > 80 {
         return false;
     }
@@ -401,16 +400,21 @@ fn is_linked_prose(block: &Block) -> bool {
     if block.links < 2 || block.link_chars >= block.chars {
         return false;
     }
-    let (words, stops) = stopwords::density(&block.text);
+    let (words, stops) = (block.words, block.stops);
     words >= 12 && stops * 5 >= words && (block.chars - block.link_chars) * 5 >= block.chars
 }
 
 /// Prose: a long block, or a sentence dense in function words, in any language.
 pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
+    let (words, stops) = stopwords::density(text);
+    is_prose_counted(text, chars, words, stops)
+}
+
+/// [`is_prose`] with the text's words and stopwords already counted.
+pub(super) fn is_prose_counted(text: &str, chars: usize, words: usize, stops: usize) -> bool {
     if stopwords::unspaced_script(text) {
         return chars >= 30;
     }
-    let (words, stops) = stopwords::density(text);
     if words >= 25 {
         return true;
     }
@@ -550,7 +554,7 @@ mod debug_page {
             return;
         };
         let page = std::fs::read_to_string(path).expect("page");
-        let document = scraper::Html::parse_document(&page);
+        let document = super::Html::parse_document(&page);
         let (mut containers, blocks) = super::walk(&document);
         super::weigh_marks(&mut containers, &blocks);
         for block in &blocks {

@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
-use scraper::{Html, Selector};
-
+use super::select::Selector;
+use super::tree::Html;
 use super::{PageMetadata, dates};
 use crate::input::field_limits;
 
@@ -20,7 +20,9 @@ struct MetaSelectors {
     title: Selector,
     h1: Selector,
     author: Selector,
-    published: Selector,
+    /// Publication date meta tags, most specific first (a generic `date` or an analytics
+    /// tag such as `sailthru.date` is often the last modification).
+    published: Vec<Selector>,
     time: Selector,
     canonical: Selector,
     og_url: Selector,
@@ -40,11 +42,16 @@ impl MetaSelectors {
             title: selector("title"),
             h1: selector("h1"),
             author: selector(
-                r#"meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
+                r#"meta[name="author"], meta[property="author"], meta[property="article:author"], meta[name="byl"], meta[name="dc.creator"], meta[name="DC.creator"], meta[name="parsely-author"], meta[name="sailthru.author"]"#,
             ),
-            published: selector(
-                r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[name="pubdate"], meta[name="publishdate"], meta[name="date"], meta[itemprop="datePublished"], meta[name="dc.date"], meta[name="DC.date.issued"], meta[name="dcterms.created"], meta[property="og:published_time"], meta[name="sailthru.date"], meta[name="parsely-pub-date"]"#,
-            ),
+            published: [
+                r#"meta[property="article:published_time"], meta[name="article:published_time"], meta[property="og:article:published_time"], meta[property="og:published_time"]"#,
+                r#"meta[itemprop="datePublished"], meta[name="pubdate"], meta[name="publishdate"], meta[name="DC.date.issued"], meta[name="dcterms.created"]"#,
+                r#"meta[name="dc.date"], meta[name="date"], meta[name="parsely-pub-date"], meta[name="sailthru.date"]"#,
+            ]
+            .into_iter()
+            .map(selector)
+            .collect(),
             time: selector("time[datetime]"),
             canonical: selector(r#"link[rel="canonical"]"#),
             og_url: selector(r#"meta[property="og:url"]"#),
@@ -98,12 +105,31 @@ pub fn json_ld(document: &Html) -> JsonLd {
     let mut found = JsonLd::default();
     for script in document.select(&META_SELECTORS.json_ld) {
         let text: String = script.text().collect();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) else {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(without_cdata(&text)) else {
             continue;
         };
         visit(&value, &mut found, 0);
     }
     found
+}
+
+/// A script's text without the `<![CDATA[ ... ]]>` wrapper (and the `//` or `/* */` that hide
+/// it from old parsers) that XHTML-minded templates put around JSON-LD.
+fn without_cdata(text: &str) -> &str {
+    let comment = |c: char| c.is_whitespace() || c == '/' || c == '*';
+    let mut text = text.trim();
+    if let Some(start) = text.find("<![CDATA[")
+        && text[..start].chars().all(comment)
+    {
+        text = &text[start + "<![CDATA[".len()..];
+        if let Some(end) = text.rfind("]]>")
+            && text[end + 3..].chars().all(comment)
+        {
+            text = &text[..end];
+        }
+        text = text.trim_matches(comment);
+    }
+    text.trim()
 }
 
 fn visit(value: &serde_json::Value, found: &mut JsonLd, depth: usize) {
@@ -201,14 +227,22 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
             authors.push(name);
         }
     };
-    ld.authors.iter().for_each(|a| add_author(&mut authors, a));
-    if let Some(meta) = first_attr(document, &s.author, "content") {
-        // "Jane Smith, John Doe" or "Jane Smith and John Doe"; profile URLs are not names.
-        if !meta.starts_with("http") {
-            meta.split([',', ';'])
-                .flat_map(|part| part.split(" and "))
-                .for_each(|a| add_author(&mut authors, a));
-        }
+    // A JSON-LD author may be one string naming two ("Jane Smith and John Doe").
+    ld.authors
+        .iter()
+        .flat_map(|a| a.split(" and "))
+        .for_each(|a| add_author(&mut authors, a));
+    // The first author meta tag that holds a name: profile URLs (`article:author` often is
+    // one) are not names. "Jane Smith, John Doe" and "Jane Smith and John Doe" are two.
+    if let Some(meta) = document
+        .select(&s.author)
+        .filter_map(|e| e.value().attr("content"))
+        .map(str::trim)
+        .find(|v| !v.is_empty() && !v.starts_with("http") && !v.starts_with("//"))
+    {
+        meta.split([',', ';'])
+            .flat_map(|part| part.split(" and "))
+            .for_each(|a| add_author(&mut authors, a));
     }
     for element in document.select(&s.rel_author).take(MAX_AUTHORS) {
         add_author(&mut authors, &element.text().collect::<String>());
@@ -222,9 +256,22 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
     {
         add_author(&mut authors, &byline);
     }
-    let published_at = first_attr(document, &s.published, "content")
-        .and_then(|d| dates::normalise(&d))
-        .or_else(|| dates::normalise(&ld.published_at))
+    // Meta tags and JSON-LD first; among them, the first date that states its zone wins over
+    // one that does not (a `sailthru.date` of "2019-11-18 20:58:46" is local time, the
+    // JSON-LD's "2019-11-19T04:58:46Z" the same moment with its zone).
+    let structured: Vec<(String, bool)> = s
+        .published
+        .iter()
+        .flat_map(|published| document.select(published))
+        .filter_map(|e| e.value().attr("content"))
+        .chain(std::iter::once(ld.published_at.as_str()))
+        .filter_map(dates::read)
+        .collect();
+    let published_at = structured
+        .iter()
+        .find(|(_, zoned)| *zoned)
+        .or_else(|| structured.first())
+        .map(|(date, _)| date.clone())
         .or_else(|| {
             document
                 .select(&s.time)
@@ -250,9 +297,10 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
         author: authors.first().cloned().unwrap_or_default(),
         authors,
         published_at,
-        canonical_url: first_attr(document, &s.canonical, "href")
-            .or_else(|| first_attr(document, &s.og_url, "content"))
-            .unwrap_or_default(),
+        canonical_url: canonical_url(
+            first_attr(document, &s.canonical, "href"),
+            first_attr(document, &s.og_url, "content"),
+        ),
         site_name: first_attr(document, &s.site_name, "content")
             .or_else(|| non_empty(&ld.site_name))
             .unwrap_or_default(),
@@ -277,6 +325,16 @@ pub fn metadata(document: &Html, ld: &JsonLd) -> PageMetadata {
         site_name: bounded(found.site_name, field_limits::SOURCE),
         image_url: bounded(found.image_url, field_limits::URL),
         declared_language: bounded(found.declared_language, 64),
+    }
+}
+
+/// `<link rel=canonical>`, else `og:url`; an absolute `og:url` wins over a relative canonical
+/// link, which only the article's own URL could resolve.
+fn canonical_url(link: Option<String>, og_url: Option<String>) -> String {
+    let absolute = |url: &String| url.contains("://");
+    match (link, og_url) {
+        (Some(link), Some(og_url)) if !absolute(&link) && absolute(&og_url) => og_url,
+        (link, og_url) => link.or(og_url).unwrap_or_default(),
     }
 }
 
@@ -367,6 +425,43 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_in_a_cdata_wrapper_and_a_name_after_a_profile_url_are_read() {
+        let page = r#"<html><head>
+<meta property="article:author" content="https://social.example/rina">
+<meta name="author" content="Rina Wulandari">
+<script type="application/ld+json">//<![CDATA[
+{"@type":"NewsArticle","headline":"Judul","publisher":{"@type":"Organization","name":"Warta"},
+ "datePublished":"2023-06-12T14:05:00+07:00"}
+//]]></script></head><body><p>Isi berita.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.authors, ["Rina Wulandari"]);
+        assert_eq!(found.site_name, "Warta");
+        assert_eq!(found.published_at, "2023-06-12T14:05:00+07:00");
+        assert_eq!(without_cdata("  {\"a\": 1} "), "{\"a\": 1}");
+        assert_eq!(without_cdata("<![CDATA[{}]]>"), "{}");
+        assert_eq!(without_cdata("/*<![CDATA[*/ {} /*]]>*/"), "{}");
+    }
+
+    #[test]
+    fn an_absolute_og_url_beats_a_relative_canonical_link() {
+        let page = |link: &str| {
+            format!(
+                r#"<html><head><link rel="canonical" href="{link}"><meta property="og:url" content="https://n.example/a"></head><body></body></html>"#
+            )
+        };
+        let canonical = |page: String| {
+            let document = Html::parse_document(&page);
+            metadata(&document, &JsonLd::default()).canonical_url
+        };
+        assert_eq!(canonical(page("/a")), "https://n.example/a");
+        assert_eq!(
+            canonical(page("https://n.example/b")),
+            "https://n.example/b"
+        );
+    }
+
+    #[test]
     fn a_dateline_and_byline_written_on_the_page_are_read() {
         let page = r#"<html><head><meta name="author" content="https://example.com/profile"></head>
 <body><div class="author">Oleh: Dewi Lestari</div><span class="date">Senin, 12 Juni 2023 14:05 WIB</span>
@@ -375,6 +470,25 @@ mod tests {
         let found = metadata(&document, &json_ld(&document));
         assert_eq!(found.authors, ["Dewi Lestari"]);
         assert_eq!(found.published_at, "2023-06-12T14:05:00+07:00");
+    }
+
+    #[test]
+    fn a_date_with_its_zone_beats_one_without() {
+        let page = r#"<html><head><meta name="sailthru.date" content="2019-11-18 20:58:46">
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2019-11-19T04:58:46Z"}</script>
+</head><body><p>Isi.</p></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &json_ld(&document));
+        assert_eq!(found.published_at, "2019-11-19T04:58:46Z");
+    }
+
+    #[test]
+    fn the_publication_time_beats_an_analytics_date_before_it() {
+        let page = r#"<html><head><meta name="sailthru.date" content="2020-01-20T09:49:32Z">
+<meta property="og:article:published_time" content="2020-01-19T12:25:36Z"></head><body></body></html>"#;
+        let document = Html::parse_document(page);
+        let found = metadata(&document, &JsonLd::default());
+        assert_eq!(found.published_at, "2020-01-19T12:25:36Z");
     }
 
     #[test]

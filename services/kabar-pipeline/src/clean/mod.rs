@@ -5,14 +5,17 @@
 //! for the page furniture that survives scraping. Lines a source repeats across its articles are
 //! learned as its template ([`template`]). Every removal is counted under a reason code.
 
+mod charref;
 pub mod dates;
 mod dom;
 mod guard;
 pub mod html;
 pub mod lines;
 mod metadata;
+mod select;
 mod stopwords;
 pub mod template;
+mod tree;
 
 use crate::article::{BoilerplateStats, RemovalReason};
 

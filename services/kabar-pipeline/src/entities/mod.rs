@@ -12,7 +12,7 @@
 //!    names, WordNet noun classes, embedding clusters, topic words. Words are keyed by their
 //!    [`hash`]. The model is trained from the shared NER corpora by `train` (behind the cargo
 //!    feature `train`, run by `scripts/entities/build-entities.sh`) and shipped in
-//!    `data/entities/tagger.bin`.
+//!    `data/entities/`: `tagger-eng.bin` for English, `tagger.bin` for every other language.
 //! 3. `resolve` settles each tagged span's extent, type and link: titles, weekdays and a
 //!    sentence's "The" trimmed off, a known place before a person split off, pieces of a known
 //!    name merged into it, and strong gazetteer names the tagger passed over added.
@@ -55,7 +55,11 @@ use tokens::{Token, tokenize};
 #[derive(Debug)]
 pub struct EntityTagger {
     gazetteer: Gazetteer,
+    /// The model of every language but English.
     model: Model,
+    /// English's own model, trained with English corpora that cost the other model Indonesian
+    /// F1 (docs/decisions/entity-tagging.md); `None` when one model serves every language.
+    english: Option<Model>,
     /// Shared by every tagger of the process: loaded once.
     kb: Arc<KnowledgeBase>,
 }
@@ -152,16 +156,31 @@ pub(crate) fn analyse_tokens(
 impl EntityTagger {
     /// A tagger with the bundled model and tables.
     pub fn new() -> Result<Self, GazetteerError> {
-        Self::with_model(Model::BUNDLED)
+        let english =
+            Model::from_bytes(Model::BUNDLED_ENGLISH).map_err(GazetteerError::BadModel)?;
+        Ok(Self {
+            english: Some(english),
+            ..Self::with_model(Model::BUNDLED)?
+        })
     }
 
-    /// A tagger with the bundled tables and another model (for training experiments).
+    /// A tagger with the bundled tables and another model for every language (for training
+    /// experiments).
     pub fn with_model(model: &[u8]) -> Result<Self, GazetteerError> {
         Ok(Self {
             gazetteer: Gazetteer::bundled()?,
             model: Model::from_bytes(model).map_err(GazetteerError::BadModel)?,
+            english: None,
             kb: KnowledgeBase::bundled()?,
         })
+    }
+
+    /// The model that tags `language`.
+    fn model_for(&self, language: &str) -> &Model {
+        match &self.english {
+            Some(english) if language == "eng" => english,
+            _ => &self.model,
+        }
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -186,7 +205,8 @@ impl EntityTagger {
         for (field, text) in [(TextField::Title, title), (TextField::Body, body)] {
             self.find_mentions(field, text, language, &mut mentions);
         }
-        group::propagate(&mut mentions, title, body, self.model.common_words());
+        let common = self.model_for(language).common_words();
+        group::propagate(&mut mentions, title, body, common);
         let mut entities = group::group(&self.gazetteer, &self.kb, context, mentions, title, body);
         salience::score(&mut entities, body);
         entities
@@ -202,9 +222,10 @@ impl EntityTagger {
         if text.is_empty() {
             return;
         }
+        let model = self.model_for(language);
         let analysis = analyse_tokens(
             &self.gazetteer,
-            self.model.common_words(),
+            model.common_words(),
             text,
             tokenize(text),
             language,
@@ -226,10 +247,10 @@ impl EntityTagger {
                     &mut buffer,
                 );
                 let mut scores = [0i32; TAGS];
-                self.model.score(&buffer, &mut scores);
+                model.score(&buffer, &mut scores);
                 emissions.push(scores);
             }
-            self.model.viterbi(&emissions, &mut tags);
+            model.viterbi(&emissions, &mut tags);
             let mut open: Option<(usize, EntityType)> = None;
             for (offset, &tag) in tags.iter().chain([&0]).enumerate() {
                 let index = range.start + offset;
@@ -293,6 +314,18 @@ mod tests {
                 Some((text.collect(), e.entity_type))
             })
             .collect()
+    }
+
+    #[test]
+    fn english_has_its_own_model() {
+        let tagger = tagger();
+        let english = tagger.model_for("eng");
+        assert!(!std::ptr::eq(english, tagger.model_for("ind")));
+        assert!(std::ptr::eq(tagger.model_for("ind"), tagger.model_for("")));
+        assert!(std::ptr::eq(
+            tagger.model_for("msa"),
+            tagger.model_for("ind")
+        ));
     }
 
     #[test]

@@ -72,8 +72,10 @@ pub struct Model {
 }
 
 impl Model {
-    /// The model shipped with kabar.
+    /// The model shipped with kabar for every language but English.
     pub const BUNDLED: &'static [u8] = include_bytes!("../../data/entities/tagger.bin");
+    /// The model shipped with kabar for English.
+    pub const BUNDLED_ENGLISH: &'static [u8] = include_bytes!("../../data/entities/tagger-eng.bin");
 
     /// Reads the binary format.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
@@ -325,8 +327,10 @@ mod tests {
     }
 
     #[test]
-    fn bundled_model_loads() {
-        let model = Model::from_bytes(Model::BUNDLED).expect("bundled model");
-        assert!(model.bits() >= 16);
+    fn bundled_models_load() {
+        for bytes in [Model::BUNDLED, Model::BUNDLED_ENGLISH] {
+            let model = Model::from_bytes(bytes).expect("bundled model");
+            assert!(model.bits() >= 16);
+        }
     }
 }
