@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{self, ClientShared, KabarConsumer};
-use super::fingerprints::Reader;
+use super::fingerprints;
 use super::offsets::{OffsetTracker, Ticket};
 use super::records::{self, OutputTopics};
 use crate::config::Config;
@@ -88,23 +88,14 @@ pub async fn run(
     client::check_output_topics(config, &engine).await?;
     let output_topics = OutputTopics::new(config, &engine);
     // Ready, and consuming, only once the index holds the whole fingerprint topic.
-    let reader = match &output_topics.fingerprints {
-        Some(fingerprints) => {
-            state.health.set_index_rebuilding(true);
-            state.health.set_connected();
-            let mut reader =
-                Reader::start(config, Arc::clone(&engine), fingerprints, &shutdown).await?;
-            reader.rebuilt(&shutdown).await;
-            state.health.set_index_rebuilding(false);
-            // The rebuild read from the broker until now.
-            state.health.broker_seen();
-            Some(reader)
-        }
-        None => {
-            state.health.set_connected();
-            None
-        }
-    };
+    let reader = fingerprints::rebuild_before_consuming(
+        config,
+        &engine,
+        output_topics.fingerprints.as_ref(),
+        &state,
+        &shutdown,
+    )
+    .await?;
     let probe =
         client::spawn_broker_probe(Arc::clone(&consumer), Arc::clone(&state), shutdown.clone());
     events::emit(ConsumingStarted {

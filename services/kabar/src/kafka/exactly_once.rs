@@ -23,7 +23,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
 use super::client::{self, ClientShared, KabarConsumer, KabarProducer};
-use super::fingerprints::Reader;
+use super::fingerprints;
 use super::offsets::OffsetTracker;
 use super::records::{self, Output, OutputTopics};
 use crate::config::Config;
@@ -105,23 +105,14 @@ pub async fn run(
     // After the fencing, so that a killed predecessor's open transaction (aborted by it) does not
     // hold the committed end of the fingerprint topic back: ready once the index holds it all.
     let output_topics = OutputTopics::new(config, &engine);
-    let reader = match &output_topics.fingerprints {
-        Some(fingerprints) => {
-            state.health.set_index_rebuilding(true);
-            state.health.set_connected();
-            let mut reader =
-                Reader::start(config, Arc::clone(&engine), fingerprints, &shutdown).await?;
-            reader.rebuilt(&shutdown).await;
-            state.health.set_index_rebuilding(false);
-            // The rebuild read from the broker until now.
-            state.health.broker_seen();
-            Some(reader)
-        }
-        None => {
-            state.health.set_connected();
-            None
-        }
-    };
+    let reader = fingerprints::rebuild_before_consuming(
+        config,
+        &engine,
+        output_topics.fingerprints.as_ref(),
+        &state,
+        &shutdown,
+    )
+    .await?;
     let probe =
         client::spawn_broker_probe(Arc::clone(&consumer), Arc::clone(&state), shutdown.clone());
     events::emit(ConsumingExactlyOnce {

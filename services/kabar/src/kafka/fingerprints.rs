@@ -39,6 +39,7 @@ use crate::events::{
     IndexRebuilding, IndexRebuilt, KafkaClientError,
 };
 use crate::metrics::FingerprintResult;
+use crate::status::ServiceState;
 
 /// Longest article id a record may carry (the input's own limit).
 const MAX_ID_BYTES: usize = 512;
@@ -169,6 +170,30 @@ pub struct Reader {
     task: JoinHandle<()>,
     rebuilt: Option<oneshot::Receiver<()>>,
     stop: CancellationToken,
+}
+
+/// Connected, and, with near-duplicate detection on, the index rebuilt from the whole
+/// fingerprint topic before consuming starts (`/readyz` says so meanwhile): the reader that keeps
+/// it up to date, or `None` when detection is off. Both delivery loops start this way.
+pub async fn rebuild_before_consuming(
+    config: &Config,
+    engine: &Arc<Engine>,
+    fingerprints: Option<&Fingerprints>,
+    state: &ServiceState,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Option<Reader>> {
+    let Some(fingerprints) = fingerprints else {
+        state.health.set_connected();
+        return Ok(None);
+    };
+    state.health.set_index_rebuilding(true);
+    state.health.set_connected();
+    let mut reader = Reader::start(config, Arc::clone(engine), fingerprints, shutdown).await?;
+    reader.rebuilt(shutdown).await;
+    state.health.set_index_rebuilding(false);
+    // The rebuild read from the broker until now.
+    state.health.broker_seen();
+    Ok(Some(reader))
 }
 
 impl Reader {
