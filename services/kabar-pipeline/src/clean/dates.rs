@@ -4,7 +4,8 @@
 //! numeric dates ("15.09.2023, 10:12 Uhr", "2023/09/15"), and text datelines with month names
 //! in the languages kabar detects ("jueves, 09 enero 2014", "Senin, 12 Juni 2023 14:05 WIB",
 //! "September 15, 2023 9:05 pm ET"). A time zone written as an offset or a known abbreviation
-//! (WIB, CET, EDT...) becomes the offset; a time without a zone is read as UTC and a date
+//! (WIB, CET, EDT...) becomes the offset (the generic ET, CT, MT and PT follow the United States'
+//! daylight-saving dates); a time without a zone is read as UTC and a date
 //! without a time as midnight UTC. What cannot be read unambiguously (no year, "03/04/2023"
 //! with both orders possible, a day 31 in April) is `None`: left out, never guessed.
 
@@ -152,8 +153,10 @@ const ZONES: &[(&str, i32)] = &[
     ("edt", -240),
     ("et", -300),
     ("cst", -360),
+    ("ct", -360),
     ("cdt", -300),
     ("mst", -420),
+    ("mt", -420),
     ("mdt", -360),
     ("pst", -480),
     ("pdt", -420),
@@ -176,7 +179,66 @@ pub fn read(text: &str) -> Option<(String, bool)> {
     }
     iso(text)
         .or_else(|| written(text))
+        .map(|stamp| us_daylight_saving(text, stamp))
         .map(|stamp| (stamp.render(), stamp.zoned))
+}
+
+/// The generic North American zones ("9:05 pm ET"): standard time in winter, daylight time
+/// (an hour more) in summer, so their offset depends on the date.
+const US_GENERIC_ZONES: &[(&str, i32)] = &[("et", -300), ("ct", -360), ("mt", -420), ("pt", -480)];
+
+/// `stamp` with an hour added when `text` names a generic North American zone and the local
+/// time falls in the United States' daylight-saving period of its year (since 2007: from the
+/// second Sunday of March to the first Sunday of November, 2 a.m.; 1987-2006: the first Sunday
+/// of April to the last Sunday of October).
+fn us_daylight_saving(text: &str, mut stamp: Stamp) -> Stamp {
+    let generic = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter_map(|word| {
+            let lower = word.to_ascii_lowercase();
+            US_GENERIC_ZONES.iter().find(|(name, _)| *name == lower)
+        })
+        .any(|&(_, standard)| standard == stamp.offset);
+    if !generic || stamp.year < 1987 {
+        return stamp;
+    }
+    let (start, end) = if stamp.year >= 2007 {
+        (
+            (3, nth_sunday(stamp.year, 3, 2)),
+            (11, nth_sunday(stamp.year, 11, 1)),
+        )
+    } else {
+        (
+            (4, nth_sunday(stamp.year, 4, 1)),
+            (10, last_sunday(stamp.year, 10)),
+        )
+    };
+    // Local time as (month, day, hour), compared in order; the change happens at 2 a.m.
+    let local = (stamp.month, stamp.day, stamp.hour);
+    if local >= (start.0, start.1, 2) && local < (end.0, end.1, 2) {
+        stamp.offset += 60;
+    }
+    stamp
+}
+
+/// Day of the week of a date, 0 for Sunday (Sakamoto's method).
+fn weekday(year: i32, month: u32, day: u32) -> u32 {
+    const T: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = if month < 3 { year - 1 } else { year };
+    let m = month as usize - 1;
+    let d = i32::try_from(day).unwrap_or(1);
+    u32::try_from((y + y / 4 - y / 100 + y / 400 + T[m] + d).rem_euclid(7)).unwrap_or(0)
+}
+
+/// Day of the month of the `n`th Sunday of `month`.
+fn nth_sunday(year: i32, month: u32, n: u32) -> u32 {
+    let first = (7 - weekday(year, month, 1)) % 7 + 1;
+    first + 7 * (n - 1)
+}
+
+/// Day of the month of the last Sunday of a 31-day `month`.
+fn last_sunday(year: i32, month: u32) -> u32 {
+    31 - weekday(year, month, 31)
 }
 
 /// A calendar date and time with an offset.
@@ -525,7 +587,7 @@ mod tests {
                 "2023-09-14T21:05:00+07:00",
             ),
             ("September 15, 2023", "2023-09-15T00:00:00Z"),
-            ("Sep 14, 2023 9:05 pm ET", "2023-09-14T21:05:00-05:00"),
+            ("Sep 14, 2023 9:05 pm ET", "2023-09-14T21:05:00-04:00"),
             ("14 septembre 2023 à 21h05", "2023-09-14T21:05:00Z"),
             ("15.09.2023, 10:12 Uhr", "2023-09-15T10:12:00Z"),
             ("Published 14 September 2023", "2023-09-14T00:00:00Z"),
@@ -544,6 +606,27 @@ mod tests {
                 "Tue Nov 19 2019 05:44:06 GMT+0700",
                 "2019-11-19T05:44:06+07:00",
             ),
+        ] {
+            assert_eq!(normalise(text).as_deref(), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn generic_us_zones_follow_daylight_saving() {
+        for (text, expected) in [
+            ("Jan 9, 2023 9:05 am ET", "2023-01-09T09:05:00-05:00"),
+            ("July 4, 2023 8:00 pm PT", "2023-07-04T20:00:00-07:00"),
+            // 2023: daylight time from 12 March to 5 November, 2 a.m. local.
+            ("March 12, 2023 1:59 am ET", "2023-03-12T01:59:00-05:00"),
+            ("March 12, 2023 3:00 am ET", "2023-03-12T03:00:00-04:00"),
+            ("November 5, 2023 1:30 am CT", "2023-11-05T01:30:00-05:00"),
+            ("November 5, 2023 2:30 am CT", "2023-11-05T02:30:00-06:00"),
+            // Before 2007: first Sunday of April to last Sunday of October.
+            ("March 20, 2005 10:00 am MT", "2005-03-20T10:00:00-07:00"),
+            ("October 30, 2005 10:00 am MT", "2005-10-30T10:00:00-07:00"),
+            ("October 29, 2005 10:00 am MT", "2005-10-29T10:00:00-06:00"),
+            // A named standard or daylight zone means what it says.
+            ("July 4, 2023 8:00 pm EST", "2023-07-04T20:00:00-05:00"),
         ] {
             assert_eq!(normalise(text).as_deref(), Some(expected), "{text}");
         }
