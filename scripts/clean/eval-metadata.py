@@ -21,8 +21,15 @@ Readability found none: worth a look, as kabar must never guess one).
 These pages were used while developing the metadata reader (clean/metadata.rs, clean/dates.rs):
 the figures are development figures, not held-out ones.
 
+`--plain DIR` scores plain text instead: the same pages rendered to whole-page text by
+`build-plaintext-dev.py` (DIR holds its plaintext-readability-<renderer>.jsonl files), each
+rendering sent as `{"id", "text"}`. Only the publication day can come out of plain text (from a
+dateline line at its top, `dates::dateline`); the renderings were not looked at while writing
+that rule, so these figures are held-out ones.
+
   cargo build --release -p kabar
   python3 scripts/clean/eval-metadata.py
+  python3 scripts/clean/eval-metadata.py --plain target/plaintext-dev
 """
 
 import argparse
@@ -56,11 +63,47 @@ def present(value):
     return value not in (None, "", "None", "null")
 
 
+def run_kabar(binary, rows):
+    payload = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in rows)
+    env = dict(os.environ)
+    env.setdefault("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "4194304")
+    proc = subprocess.run([binary, "enrich", "--stages", "clean"], input=payload.encode(),
+                          capture_output=True, check=False, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"kabar failed: {proc.stderr.decode()[-2000:]}")
+    return [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+
+
+def plain_days(binary, gold, folder, show_misses):
+    """Publication-day accuracy on the whole-page text renderings, one renderer at a time."""
+    for path in sorted(folder.glob("plaintext-readability-*.jsonl")):
+        rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+        inputs = [{"id": r["id"], "text": "\n".join(t for t, _ in r["lines"])} for r in rows]
+        outputs = run_kabar(binary, inputs)
+        right = stated = dated_without_gold = undated = wrong_day = 0
+        for row, out in zip(rows, outputs):
+            g = gold[row["id"]].get("publishedTime")
+            got = out.get("publishedAt") or ""
+            if present(g):
+                stated += 1
+                right += got[:10] == str(g)[:10]
+                wrong_day += bool(got) and got[:10] != str(g)[:10]
+                if show_misses and got[:10] != str(g)[:10]:
+                    print(f"  day {row['id']}: gold {g!r} got {got!r}")
+            else:
+                undated += 1
+                dated_without_gold += bool(got)
+        print(f"{path.stem}: day accuracy={right / max(1, stated):.3f} ({right}/{stated} pages "
+              f"that state one; {wrong_day} with another day); date out where the gold has "
+              f"none: {dated_without_gold}/{undated}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", default=kabar_scripts.kabar_binary())
     parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--plain", type=Path, help="folder of build-plaintext-dev.py's renderings")
     args = parser.parse_args()
     folder = args.data / "readability"
     gold = {}
@@ -68,19 +111,15 @@ def main():
         for line in f:
             row = json.loads(line)
             gold[row["id"]] = row
+    if args.plain:
+        plain_days(args.binary, gold, args.plain, args.show_misses)
+        return
     pages = []
     with gzip.open(folder / "pages.input.jsonl.gz", "rt", encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
             pages.append({"id": row["id"], "html": row["html"]})
-    payload = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages)
-    env = dict(os.environ)
-    env.setdefault("KABAR_PIPELINE_MAX_PAYLOAD_BYTES", "4194304")
-    proc = subprocess.run([args.binary, "enrich", "--stages", "clean"], input=payload.encode(),
-                          capture_output=True, check=False, env=env)
-    if proc.returncode != 0:
-        sys.exit(f"kabar failed: {proc.stderr.decode()[-2000:]}")
-    outputs = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    outputs = run_kabar(args.binary, pages)
     counts = {k: [0, 0] for k in ("title", "author", "authors all", "site name", "day")}
     dated_without_gold = undated_gold = 0
     misses = []

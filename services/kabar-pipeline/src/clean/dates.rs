@@ -183,6 +183,93 @@ pub fn read(text: &str) -> Option<(String, bool)> {
         .map(|stamp| (stamp.render(), stamp.zoned))
 }
 
+/// Words a dateline line may hold beside its date: weekdays, "published", "updated", "at"...
+/// (English, Indonesian and Malay).
+const DATELINE_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "senin",
+    "selasa",
+    "rabu",
+    "kamis",
+    "jumat",
+    "jum'at",
+    "sabtu",
+    "minggu",
+    "ahad",
+    "isnin",
+    "khamis",
+    "published",
+    "updated",
+    "posted",
+    "last",
+    "on",
+    "at",
+    "diterbitkan",
+    "terbit",
+    "diperbarui",
+    "dipublikasikan",
+    "pukul",
+    "jam",
+    "tanggal",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "uhr",
+];
+
+/// The publication date stated by a dateline line of a plain text ("Senin, 12 Juni 2023 14:05
+/// WIB", "Published 14 September 2023 | 9:05 pm ET", "JAKARTA, Kamis (14/9/2023)"), normalised as
+/// [`normalise`]. Only a short line that is mostly the date counts, so that a date inside a
+/// sentence ("On 5 June 2023, 12 people...") is never read as the article's.
+pub fn dateline(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.is_empty() || line.chars().count() > 80 {
+        return None;
+    }
+    let words: Vec<String> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '(' | ')' | '·' | '•'))
+        .map(|w| {
+            w.trim_matches(|c: char| matches!(c, '.' | '-' | '–' | '—' | ':' | '/'))
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > 12 {
+        return None;
+    }
+    let is_date_word = |w: &str| {
+        w.chars().any(|c| c.is_ascii_digit())
+            || MONTHS.iter().any(|(name, _)| *name == w)
+            || ZONES.iter().any(|(name, _)| *name == w)
+            || DATELINE_WORDS.contains(&w)
+    };
+    // Beside the date, room for a place ("Jakarta", "Kuala Lumpur") and little else.
+    let others = words.iter().filter(|w| !is_date_word(w)).count();
+    if others > 2 || others * 2 >= words.len() {
+        return None;
+    }
+    // The date may be one of several parts ("Kompas.com - 14/09/2023, 21:05 WIB").
+    normalise(line).or_else(|| {
+        line.split(['|', '·', '•', '(', ')'])
+            .chain(line.split(" - "))
+            .find_map(|part| normalise(part.trim()))
+    })
+}
+
 /// The generic North American zones ("9:05 pm ET"): standard time in winter, daylight time
 /// (an hour more) in summer, so their offset depends on the date.
 const US_GENERIC_ZONES: &[(&str, i32)] = &[("et", -300), ("ct", -360), ("mt", -420), ("pt", -480)];
@@ -629,6 +716,36 @@ mod tests {
             ("July 4, 2023 8:00 pm EST", "2023-07-04T20:00:00-05:00"),
         ] {
             assert_eq!(normalise(text).as_deref(), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn datelines_are_read_from_short_date_lines_only() {
+        use super::dateline;
+        for (line, expected) in [
+            ("Senin, 12 Juni 2023 14:05 WIB", "2023-06-12T14:05:00+07:00"),
+            (
+                "Published 14 September 2023 | 9:05 pm ET",
+                "2023-09-14T21:05:00-04:00",
+            ),
+            ("Jakarta, 12 Juni 2023", "2023-06-12T00:00:00Z"),
+            (
+                "Kamis, 14 September 2023 - 21:05 WIB",
+                "2023-09-14T21:05:00+07:00",
+            ),
+            ("Updated: March 3, 2021 at 10:00 am", "2021-03-03T10:00:00Z"),
+            ("JAKARTA, Kamis (14/9/2023)", "2023-09-14T00:00:00Z"),
+        ] {
+            assert_eq!(dateline(line).as_deref(), Some(expected), "{line}");
+        }
+        for line in [
+            "On 5 June 2023, 12 people were hurt in Jakarta.",
+            "Sebanyak 5 orang tewas pada 12 Juni 2023 di Surabaya",
+            "Olahraga | 1 hari yang lalu",
+            "Baca juga: Harga beras naik 12 Juni 2023 di pasar",
+            "Copyright 2023 Kompas Cyber Media",
+        ] {
+            assert_eq!(dateline(line), None, "{line}");
         }
     }
 

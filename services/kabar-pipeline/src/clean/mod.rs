@@ -75,7 +75,11 @@ impl Cleaner {
     pub fn clean_text_from(&self, source: &str, text: &str) -> Cleaned {
         let lines: Vec<&str> = text.lines().collect();
         let verdicts = self.classify(source, &lines, lines::Input::Text);
-        assemble(&lines, &verdicts, PageMetadata::default(), 0, 0, false)
+        let metadata = PageMetadata {
+            published_at: text_dateline(&lines, &verdicts).unwrap_or_default(),
+            ..PageMetadata::default()
+        };
+        assemble(&lines, &verdicts, metadata, 0, 0, false)
     }
 
     /// Cleans an HTML page from `source` (empty: unknown), learning the source's template.
@@ -103,6 +107,25 @@ impl Cleaner {
         }
         verdicts
     }
+}
+
+/// The publication date of a plain text, from a dateline line at its top: above the story or
+/// among its first lines ("Senin, 12 Juni 2023 14:05 WIB" under the headline), never deeper,
+/// where dates belong to the story's events.
+fn text_dateline(lines: &[&str], verdicts: &[Option<Reason>]) -> Option<String> {
+    const STORY_LINES: usize = 3;
+    const TOP_LINES: usize = 15;
+    let mut story_lines = 0;
+    lines
+        .iter()
+        .zip(verdicts)
+        .filter(|(line, _)| !line.trim().is_empty())
+        .take_while(|(_, verdict)| {
+            story_lines += usize::from(verdict.is_none());
+            story_lines <= STORY_LINES
+        })
+        .take(TOP_LINES)
+        .find_map(|(line, _)| dates::dateline(line))
 }
 
 fn assemble(
@@ -201,6 +224,21 @@ TangselCity | 2 hari yang lalu\n";
             cleaned.body
         );
         assert!(cleaned.stats.reasons.iter().any(|r| r.code == "template"));
+    }
+
+    #[test]
+    fn a_plain_text_dateline_gives_the_date() {
+        let story = "Presiden meresmikan jembatan baru di Surabaya pada hari ini bersama gubernur dan para menteri yang hadir.\n\
+Jembatan sepanjang dua kilometer itu menghubungkan dua kecamatan yang selama ini hanya terhubung oleh feri.";
+        let text = format!(
+            "Beranda | Berita | Olahraga\nJembatan Baru Diresmikan\nSenin, 12 Juni 2023 14:05 WIB\n{story}"
+        );
+        let cleaned = Cleaner::new().clean_text(&text);
+        assert_eq!(cleaned.metadata.published_at, "2023-06-12T14:05:00+07:00");
+        // A date deep in the story is the story's, not the article's.
+        let late =
+            format!("{story}\n{story}\n{story}\n{story}\nSenin, 12 Juni 2023 14:05 WIB\n{story}");
+        assert_eq!(Cleaner::new().clean_text(&late).metadata.published_at, "");
     }
 
     #[test]
