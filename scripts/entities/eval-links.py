@@ -10,7 +10,13 @@ enriched articles out) over news documents and reports:
             (links.tsv: surface -> Wikidata id).
   draw      draws the link sample to judge by hand: links (one linked entity of one document each)
             drawn at random with a fixed seed from the held-out news, half Indonesian, written to
-            --sample with empty verdict columns. Refuses to overwrite a judged sample.
+            --sample with empty verdict columns (verdicts: ok, wrong, or unsure, which counts as
+            wrong). Refuses to overwrite a judged sample.
+  extend    keeps the judged sample in step with a changed linker (--base-cmd: the linker it was
+            drawn with): today's links are those the base linker made too (S) and new ones (N);
+            per language the sample keeps its judged links that today's linker still makes (a
+            random sample of S), and is brought to --per-language links in proportion to S and
+            N by seeded random draws (new rows unjudged); links that changed leave the sample.
   score     reads the judged sample: precision per language with a 95% Wilson interval, and
             whether today's linker still makes the sampled links.
   show      prints linked entities of a tuning set, to look at while tuning (held-out sets refused).
@@ -26,6 +32,7 @@ The sets (../shared/data; see docs/decisions/entity-linking.md for which were tu
 Usage:
   scripts/entities/eval-links.py measure [--sets idner-dev,gum-news,aeb-news] [--cmd CMD]
   scripts/entities/eval-links.py draw [--per-language 160] [--seed 19]
+  scripts/entities/eval-links.py extend --base-cmd OLD_TAG_JSONL [--per-language 160] [--seed 19]
   scripts/entities/eval-links.py score [--sample PATH]
   scripts/entities/eval-links.py show --sets idner-train [-n 40]
 """
@@ -250,17 +257,70 @@ def draw(args, command):
     print(f"wrote {len(out)} links to {args.sample}; judge each (verdict ok or wrong, a reason)", file=sys.stderr)
 
 
+def link_key(row):
+    """A link as judged: its id, and its entity's first mention with the text around it (an
+    entity that now starts elsewhere is judged again)."""
+    return (row["set"], row["doc"], row["surface"], row["type"], row["wikidata"], row["context"])
+
+
+def extend(args, command):
+    if not args.base_cmd:
+        sys.exit("extend needs --base-cmd: the linker the sample was drawn with")
+    with open(args.sample, encoding="utf-8") as handle:
+        sample = list(csv.DictReader(handle, delimiter="\t"))
+    base_command = shlex.split(args.base_cmd)
+    rng = random.Random(args.seed)
+    out = []
+    for language, sets in (("ind", ["idner-dev"]), ("eng", ["gum-news", "aeb-news"])):
+        old, now = [], []
+        for name, articles in enriched(sets, base_command).items():
+            old += link_rows(name, articles)
+        for name, articles in enriched(sets, command).items():
+            now += link_rows(name, articles)
+        old_keys = {link_key(r) for r in old}
+        now_keys = {link_key(r) for r in now}
+        kept_rows = [r for r in now if link_key(r) in old_keys]
+        new_rows = [r for r in now if link_key(r) not in old_keys]
+        judged = [r for r in sample if r["lang"] == language]
+        survivors = [r for r in judged if link_key(r) in now_keys]
+        want_kept = round(args.per_language * len(kept_rows) / max(len(now), 1))
+        want_new = args.per_language - want_kept
+        rng.shuffle(survivors)
+        chosen = survivors[:want_kept]
+        in_sample = {link_key(r) for r in chosen}
+        # The same link made twice (two documents with one surface) is drawn once.
+        pool = sorted({link_key(r): r for r in kept_rows if link_key(r) not in in_sample}.values(), key=link_key)
+        rng.shuffle(pool)
+        fresh = pool[: max(0, want_kept - len(chosen))]
+        pool = sorted({link_key(r): r for r in new_rows}.values(), key=link_key)
+        rng.shuffle(pool)
+        fresh += pool[:want_new]
+        print(f"{language}: {len(now)} links today, {len(kept_rows)} also made by the base linker, "
+              f"{len(new_rows)} new; the sample had {len(judged)}, {len(survivors)} still made; "
+              f"keeps {len(chosen)}, draws {len(fresh)} ({min(want_new, len(pool))} new links)", file=sys.stderr)
+        out += chosen + [{**r, "verdict": "", "reason": ""} for r in fresh]
+    with open(args.sample, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, SAMPLE_COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        for index, row in enumerate(out, 1):
+            writer.writerow({**row, "n": index})
+    print(f"wrote {len(out)} links to {args.sample}; judge the rows with no verdict", file=sys.stderr)
+
+
 def score(args, command):
     with open(args.sample, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    unjudged = [r["n"] for r in rows if r["verdict"] not in ("ok", "wrong")]
+    unjudged = [r["n"] for r in rows if r["verdict"] not in ("ok", "wrong", "unsure")]
     if unjudged:
-        sys.exit(f"{len(unjudged)} links have no verdict (ok or wrong): {unjudged[:10]}")
+        sys.exit(f"{len(unjudged)} links have no verdict (ok, wrong or unsure): {unjudged[:10]}")
     for language in ("ind", "eng", "all"):
         chosen = [r for r in rows if language in ("all", r["lang"])]
         ok = sum(r["verdict"] == "ok" for r in chosen)
+        unsure = sum(r["verdict"] == "unsure" for r in chosen)
         low, high = wilson(ok, len(chosen))
-        print(f"{language}: precision {ok / len(chosen):.3f} ({ok}/{len(chosen)}), 95% interval {low:.3f} to {high:.3f}")
+        # An unsure link counts as wrong; its share if it were right is printed beside.
+        print(f"{language}: precision {ok / len(chosen):.3f} ({ok}/{len(chosen)}), 95% interval {low:.3f} to {high:.3f}"
+              + (f"; {unsure} unsure, counted wrong ({(ok + unsure) / len(chosen):.3f} if right)" if unsure else ""))
         by_type = collections.Counter((r["type"], r["verdict"]) for r in chosen)
         print("  " + ", ".join(f"{t} {by_type[(t, 'ok')]}/{by_type[(t, 'ok')] + by_type[(t, 'wrong')]}" for t in TYPES))
     if args.no_rerun:
@@ -295,9 +355,10 @@ def show(args, command):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["measure", "draw", "score", "show"])
+    parser.add_argument("action", choices=["measure", "draw", "extend", "score", "show"])
     parser.add_argument("--sets", default="idner-dev,gum-news,aeb-news")
     parser.add_argument("--cmd", help="command reading JSON lines on stdin (default: the tag_jsonl example)")
+    parser.add_argument("--base-cmd", help="extend: the linker the judged sample was drawn with")
     parser.add_argument("--sample", default=SAMPLE)
     parser.add_argument("--per-language", type=int, default=160)
     parser.add_argument("--seed", type=int, default=19)
@@ -307,7 +368,8 @@ def main():
     parser.add_argument("--no-rerun", action="store_true", help="score: skip re-running the linker")
     args = parser.parse_args()
     command = shlex.split(args.cmd) if args.cmd else [kabar_scripts.build_example("tag_jsonl")]
-    {"measure": measure, "draw": draw, "score": score, "show": show}[args.action](args, command)
+    actions = {"measure": measure, "draw": draw, "extend": extend, "score": score, "show": show}
+    actions[args.action](args, command)
 
 
 if __name__ == "__main__":
