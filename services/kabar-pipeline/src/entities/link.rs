@@ -232,31 +232,28 @@ pub(crate) fn link(
             }
         }
     }
-    // Pass 2: the rest, with the countries found so far as context; what it links is context
-    // too, so a second round decides those an ambiguous later name held back ("Chuck Schumer"
-    // before "New York", the city or the state).
-    for _round in 0..2 {
-        let mut progress = false;
+    // Pass 2: the rest, with the countries found so far as context: places and organisations
+    // first, and the places they link are context for the people ("Chuck Schumer" before "New
+    // York", the city or the state). An organisation's country is not: a wrong party would
+    // carry its country to the next.
+    for people in [false, true] {
         for (index, candidates) in &pending {
-            if out[*index].is_some() {
+            let entity_type = items[*index].entity_type;
+            if out[*index].is_some() || (entity_type == EntityType::Person) != people {
                 continue;
             }
             out[*index] = decide(
                 kb,
-                items[*index].entity_type,
+                entity_type,
                 candidates,
                 &countries,
                 home,
                 context,
                 politics,
             );
-            if let Some(entity) = out[*index] {
+            if let Some(entity) = out[*index].filter(|_| entity_type == EntityType::Location) {
                 countries.add(kb.entity(entity).country);
-                progress = true;
             }
-        }
-        if !progress {
-            break;
         }
     }
     out
