@@ -82,10 +82,25 @@ EPS_COUNTRY_REPOS = {
     "turkey-ministers": "TR",
     "vietnam": "VN",
     "taiwan": "TW",
+    "canada-cabinet": "CA",
+    "new-zealand-cabinet": "NZ",
+    "south-africa-cabinet": "ZA",
+    "nigeria": "NG",
+    "spain-ministers": "ES",
+    "saudi-ministers": "SA",
     "world": "",
 }
 # Legislators are many; keep them only where Indonesian and Malaysian news names them often.
 EPS_LEGISLATOR_COUNTRIES = {"ID", "MY", "SG"}
+# Other every-politician-scrapers lists of Wikidata query output, for English news: repository
+# -> (file, id column, name column, country, position, legislator).
+EPS_OTHER_LISTS = {
+    "us-governors": ("data/wikidata.csv", "item", "name", "US", "Governor", False),
+    "canada-house-of-commons": ("wikidata/results/current-members.csv", "item", "name", "CA",
+                                "Member of the House of Commons of Canada", True),
+    "new-zealand-parliament": ("data/wikidata.csv", "item", "name", "NZ",
+                               "Member of the New Zealand Parliament", True),
+}
 
 SNAPSHOTS = {
     # key: (owner/name, licence, class)
@@ -97,6 +112,7 @@ SNAPSHOTS = {
     "wl2021": ("every-politician-scrapers/world-leaders-2021", "CC0-1.0 (Wikidata query output)", PERMISSIVE),
     "dr5hn": ("dr5hn/countries-states-cities-database", "ODbL-1.0", ODBL),
     "wlcurrent": ("open-data-archive/world-leaders-current", "CC-BY-SA-4.0", CCBYSA),
+    "congress": ("unitedstates/congress-legislators", "CC0-1.0", PERMISSIVE),
 }
 # The commit each repository is read at: a rebuild reads exactly these.
 COMMITS = {
@@ -108,6 +124,7 @@ COMMITS = {
     "wl2021": "be7039cf5952d8121c4f1e24eea64cc5dd465633",
     "dr5hn": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
     "wlcurrent": "b06a1440a6eda040a90166cb3f84d9634d1779b2",
+    "congress": "dfa9622263dd4c8d08636926e498f1845704d7eb",
     "eps:australia-cabinet": "4c35a6ef087d076eb343b6177814574b2d6e43b8",
     "eps:china-ministers": "300341654d57cd10776238bae41c89b6ea315276",
     "eps:france-cabinet": "7ff37baf3297a83711c90ac84b1d3b2ecb50a541",
@@ -128,8 +145,17 @@ COMMITS = {
     "eps:us-cabinet": "0d5e73cb24ba9f78bc36f6cd0fbe9839e6cd8600",
     "eps:vietnam": "906e493fe5ae307bf6184baa4fa9e48d75f9866d",
     "eps:world": "4a3b394d9a35d26d138cded8718d0805b7ce9336",
+    "eps:canada-cabinet": "3b3f0da86ca64c7e3ce6d0f073ed66612885d06f",
+    "eps:new-zealand-cabinet": "dbf5f248a1d55fc1a111112bc904c8e7e8e26950",
+    "eps:south-africa-cabinet": "0558a872c69856bba752bd3b8b3604e4e4479252",
+    "eps:nigeria": "1f5d4aad9ba42a810e353d0d7b4378fedc4429e6",
+    "eps:spain-ministers": "1e1550ca85af4c39b71e6a462fead133849fe078",
+    "eps:saudi-ministers": "566c58806bee4d91167f3dcbd19abbb596e65497",
+    "eps:us-governors": "c84c2123e392d3966f630a88ff8461dddbfd56df",
+    "eps:canada-house-of-commons": "9be584859a356a00d6e71168eabb5f3e1795aeee",
+    "eps:new-zealand-parliament": "754812433616909ac4733fff70a4bef192d0c181",
 }
-for _repo in EPS_COUNTRY_REPOS:
+for _repo in [*EPS_COUNTRY_REPOS, *EPS_OTHER_LISTS]:
     SNAPSHOTS["eps:" + _repo] = (
         "every-politician-scrapers/" + _repo,
         "CC0-1.0 (Wikidata query output)",
@@ -927,10 +953,24 @@ NOT_HEAD_RE = re.compile(
 )
 
 
+# Heads of regions and offices named like a head of state ("Premier of Alberta", "President of
+# the Junta of Andalusia", "Chancellor of the Exchequer"): senior offices, not heads of state or
+# government, so no family-name alias ("Lord" for a premier of New Brunswick).
+SUBNATIONAL_HEAD_RE = re.compile(
+    r"^(Premier of (?!the State Council|the People's Republic)|Chancellor of the|Chief Executive of|Presidential|President of (the )?"
+    r"(Generalitat|Community|Junta|Principality|Balearic|Basque|Canary|Regional|Government of|"
+    r"Cantabria|Castile|Extremadura|La Rioja|Navarre|Aragon|Galicia|Murcia|Asturias|"
+    r"General Intelligence)|Prime Minister of (Crimea|the Cook Islands))",
+    re.I,
+)
+
+
 def office_prior(position: str, current: bool, legislator: bool = False) -> tuple[int, str]:
     p = position or ""
     if legislator:
         return (45 if current else 35), ("legislator" + (", current" if current else ""))
+    if SUBNATIONAL_HEAD_RE.search(p):
+        return (70 if current else 60), "regional head or senior office" + (", current" if current else "")
     if HEAD_RE.search(p) and not NOT_HEAD_RE.search(p):
         if re.match(r"Vice|Deputy", p, re.I):
             return (75 if current else 65), "deputy head of state/government"
@@ -1012,6 +1052,12 @@ def load_everypolitician(ctx: Ctx):
                            prior_basis=f"relative ({r.get('relationship')}) of an office holder")
                 if e:
                     kb.alias(q, name, key, ("any",))
+    for repo, (path, id_column, name_column, cc, position, legislator) in EPS_OTHER_LISTS.items():
+        key = "eps:" + repo
+        kb = kb_for(ctx, key)
+        for r in ctx.s(key).csv(path):
+            add_person(kb, ctx, key, r.get(id_column, ""), r.get(name_column, ""), cc, position, True,
+                       legislator=legislator)
     # world leaders 2021 (Wikidata query output)
     kb = kb_for(ctx, "wl2021")
     for r in ctx.s("wl2021").csv("data/wikidata.csv"):
@@ -1019,6 +1065,35 @@ def load_everypolitician(ctx: Ctx):
         current = not (r.get("end_year") or "").strip()
         add_person(kb, ctx, "wl2021", r["officeholder"], r["officeholderLabel"], cc,
                    r["positionLabel"], current)
+
+
+def load_us_congress(ctx: Ctx):
+    """Members of the US Congress in office (unitedstates/congress-legislators, CC0). Its
+    historical list is too large for the mirror; its executive list gives few Wikidata ids and
+    named George W. Bush "George Bush", the news's name for his father too: neither is read."""
+    import yaml
+
+    key = "congress"
+    kb = kb_for(ctx, key)
+    s = ctx.s(key)
+    for r in yaml.safe_load(s.text("legislators-current.yaml")):
+        qid = (r.get("id") or {}).get("wikidata", "")
+        name = r.get("name") or {}
+        official = name.get("official_full") or f"{name.get('first', '')} {name.get('last', '')}"
+        # the Wikipedia title is the name the news uses ("Bernie Sanders", not "Bernard Sanders")
+        full = strip_paren((r.get("id") or {}).get("wikipedia", "")) or official
+        term = (r.get("terms") or [{}])[-1]
+        if term.get("type") == "sen":
+            add_person(kb, ctx, key, qid, full, "US", f"United States Senator ({term.get('state', '')})", True,
+                       enwiki=official)
+        else:
+            add_person(kb, ctx, key, qid, full, "US", f"United States Representative ({term.get('state', '')})",
+                       True, legislator=True, enwiki=official)
+        if qid in kb.ents:
+            last = name.get("last", "")
+            for first in (name.get("first", ""), name.get("nickname", "")):
+                if first and last and not first.endswith("."):
+                    kb.alias(qid, f"{first} {last}", key, ("any",))
 
 
 def add_home_short_names(ctx: Ctx, common: "CommonWords"):
@@ -1315,7 +1390,8 @@ NOTICES = {
 `scripts/entities/build-kb.py` from these sources (commits and versions in `../MANIFEST.json`):
 
 - Wikidata (CC0 1.0) as extracted by: every-politician-scrapers (Wikidata query output),
-  ror-community/ror-records (CC0 1.0), soluvas/opendata `wikidata/` (CC0 1.0).
+  ror-community/ror-records (CC0 1.0), soluvas/opendata `wikidata/` (CC0 1.0),
+  unitedstates/congress-legislators (CC0 1.0; members of the US Congress in office).
 - hdigital/partyfactsdata (MIT License; Party Facts, Doring and Regel).
 - osmlab/name-suggestion-index (BSD 3-Clause License, copyright the name-suggestion-index
   contributors).
@@ -1497,6 +1573,7 @@ def main():
         ("partyfacts", load_partyfacts),
         ("every-politician", load_everypolitician),
         ("world leaders current", load_world_leaders_current),
+        ("us congress", load_us_congress),
     ]
     if args.with_odbl:
         steps.append(("dr5hn", load_dr5hn))

@@ -14,12 +14,15 @@ use super::link::{self, ArticleContext, Linkable};
 use crate::article::{Entity, EntityType, Mention, TextField};
 
 /// Groups mentions into entities. A one-word mention that is part of a longer person's name in
-/// the same article joins that person ("Kim" of "Kim Jong Un", "Park" of "John Park").
+/// the same article joins that person ("Kim" of "Kim Jong Un", "Park" of "John Park"). `teams`
+/// are the positions (field, start byte; sorted, title first) of the mentions that are places
+/// playing in sports copy: an entity of their own, linked to a sports club or none.
 pub(crate) fn group(
     gazetteer: &Gazetteer,
     kb: &KnowledgeBase,
     context: &ArticleContext,
     mentions: Vec<RawMention>,
+    teams: &[(TextField, usize)],
     title: &str,
     body: &str,
 ) -> Vec<Entity> {
@@ -31,11 +34,20 @@ pub(crate) fn group(
     sorted.sort_by_key(|m| (m.field == TextField::Body, m.start));
     // Entities with their mentions' surfaces, keyed by identity.
     let mut entities: Vec<(Entity, Option<usize>, Vec<String>)> = Vec::new();
+    // Whether each entity is a team, by index into `entities`.
+    let mut team_of: Vec<bool> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut cursor = Cursor::default();
     for mention in &sorted {
         let surface = &text_of(mention.field)[mention.start..mention.end];
+        let team = !teams.is_empty()
+            && teams
+                .binary_search_by_key(&(mention.field == TextField::Body, mention.start), |t| {
+                    (t.0 == TextField::Body, t.1)
+                })
+                .is_ok();
         let key = match mention.known {
+            _ if team => format!("team:{}", surface.to_lowercase()),
             Some(index) if !gazetteer.entity(index).wikidata.is_empty() => {
                 format!("wd:{}", gazetteer.entity(index).wikidata)
             }
@@ -66,6 +78,7 @@ pub(crate) fn group(
                 mention.known,
                 Vec::new(),
             ));
+            team_of.push(team);
             entities.len() - 1
         });
         entities[index].0.mentions.push(position);
@@ -88,7 +101,7 @@ pub(crate) fn group(
         .collect();
     let mut merged_into: Vec<Option<usize>> = vec![None; entities.len()];
     for (index, (_, known, surfaces)) in entities.iter().enumerate() {
-        if known.is_some() {
+        if known.is_some() || team_of[index] {
             continue;
         }
         // An unlinked entity is keyed by its lower-cased surface: the first stands for all.
@@ -139,9 +152,11 @@ pub(crate) fn group(
             entity_type: entities[i].0.entity_type,
             surfaces: &entities[i].2,
             wikidata: &entities[i].0.wikidata,
+            team: team_of[i],
         })
         .collect();
-    let links = link::link(kb, &linkables, context);
+    let politics = || link::speaks_of_politics(title) || link::speaks_of_politics(body);
+    let links = link::link(kb, &linkables, context, &politics);
     drop(linkables);
     let mut out: Vec<Entity> = Vec::with_capacity(live.len());
     let mut by_id: HashMap<String, usize> = HashMap::new();

@@ -36,6 +36,8 @@ pub struct KbEntity {
     /// How often the news names it, 0 to 100, one scale for every type (countries 90, a
     /// national capital about 70, a legislator 35 to 45, a foreign university 40).
     pub prior: u8,
+    /// A sports club or team: what a place that plays in sports copy may link to.
+    pub team: bool,
 }
 
 impl KbEntity {
@@ -205,7 +207,7 @@ impl KnowledgeBase {
                 detail,
             };
             let fields: Vec<&str> = line.split('\t').collect();
-            let [qid, kind, _, name_en, name_id, country, prior, ..] = fields[..] else {
+            let [qid, kind, class, name_en, name_id, country, prior, ..] = fields[..] else {
                 return Err(bad(format!("expected 9 fields, found {}", fields.len())));
             };
             let qid = parse_qid(qid).ok_or_else(|| bad(format!("bad wikidata id {qid:?}")))?;
@@ -234,6 +236,7 @@ impl KnowledgeBase {
                 name: name.into(),
                 country,
                 prior,
+                team: matches!(class, "sports club" | "sports team"),
             });
         }
         Ok(())

@@ -9,12 +9,16 @@
 //! nickname less than an abbreviation or a common word, a lone family name most) and clearly
 //! beats the runner-up; otherwise the entity stays unlinked: a wrong id is worse than none.
 //!
+//! A place that plays in sports copy ("Liverpool beat Chelsea") comes as a team: it links to a
+//! sports club or team only.
+//!
 //! Two passes: entities with one candidate first, so that their countries are context for the
 //! ambiguous ones ("Kim" with "Korut", "Pyongyang").
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
-use super::kb::{AliasForm, KnowledgeBase, Languages, language_bit};
+use super::kb::{ANY_LANGUAGE, AliasForm, KnowledgeBase, Languages, language_bit};
 use crate::article::EntityType;
 
 /// What is known of an article beyond its text.
@@ -53,6 +57,9 @@ pub(crate) struct Linkable<'a> {
     pub surfaces: &'a [String],
     /// The Wikidata id the gazetteer already gave it: kept, and its country is context.
     pub wikidata: &'a str,
+    /// A place that plays in sports copy: only a sports club or team of that name is it, by a
+    /// name in any language (club names travel).
+    pub team: bool,
 }
 
 /// Score a candidate needs, by the best kind of name that found it.
@@ -78,6 +85,45 @@ const HOME_BONUS: i32 = 8;
 /// A person at least this famous (a head of state or government, current or former) is linked
 /// by full name without their country in the article.
 const PERSON_WITHOUT_CONTEXT: u8 = 80;
+/// In English news a person of the knowledge base below this prior (a legislator, a minor office
+/// holder) is linked only where the article speaks of politics: English news names many
+/// namesakes of the world's legislators ("Adam Smith", "Mike Johnson").
+const PERSON_WITHOUT_POLITICS: u8 = 60;
+/// Words of political copy, lower-case.
+const POLITICS_WORDS: &[&str] = &[
+    "cabinet",
+    "campaign",
+    "candidate",
+    "caucus",
+    "congress",
+    "congressional",
+    "congressman",
+    "congresswoman",
+    "democrat",
+    "democrats",
+    "election",
+    "elections",
+    "gop",
+    "governor",
+    "lawmaker",
+    "lawmakers",
+    "legislator",
+    "legislators",
+    "legislature",
+    "minister",
+    "mp",
+    "mps",
+    "parliament",
+    "parliamentary",
+    "politician",
+    "politicians",
+    "republican",
+    "republicans",
+    "sen",
+    "senate",
+    "senator",
+    "senators",
+];
 /// More candidates than this are not weighed (a bound for hostile input).
 const MAX_CANDIDATES: usize = 16;
 
@@ -110,13 +156,38 @@ impl Countries {
     }
 }
 
+/// Whether a text speaks of politics (a word of [`POLITICS_WORDS`]).
+pub(crate) fn speaks_of_politics(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|word| in_sorted_words(POLITICS_WORDS, word))
+}
+
+/// Whether `word` is one of `sorted` (lower-case ASCII, sorted), in any case; no allocation.
+pub(crate) fn in_sorted_words(sorted: &[&str], word: &str) -> bool {
+    if word.len() < 2 || word.len() > 16 {
+        return false;
+    }
+    sorted
+        .binary_search_by(|probe| {
+            probe
+                .bytes()
+                .cmp(word.bytes().map(|b| b.to_ascii_lowercase()))
+        })
+        .is_ok()
+}
+
 /// The knowledge-base entity of each linkable (None: unlinked). Entities the gazetteer linked
-/// map to their knowledge-base entry when it has one.
+/// map to their knowledge-base entry when it has one. `politics` says whether the article
+/// speaks of politics ([`speaks_of_politics`]); asked at most once, and only when a candidate
+/// needs it.
 pub(crate) fn link(
     kb: &KnowledgeBase,
     items: &[Linkable<'_>],
     context: &ArticleContext,
+    politics: &dyn Fn() -> bool,
 ) -> Vec<Option<u32>> {
+    let known = OnceCell::new();
+    let politics = || *known.get_or_init(politics);
     let languages = language_bit(&context.language);
     let home = context.home();
     let mut countries = Countries::default();
@@ -153,6 +224,7 @@ pub(crate) fn link(
                 &empty,
                 home,
                 context,
+                politics,
             );
             if let Some(entity) = chosen {
                 countries.add(kb.entity(entity).country);
@@ -160,17 +232,28 @@ pub(crate) fn link(
             }
         }
     }
-    // Pass 2: the rest, with the countries found so far as context.
-    for (index, candidates) in &pending {
-        if out[*index].is_none() {
+    // Pass 2: the rest, with the countries found so far as context: places and organisations
+    // first, and the places they link are context for the people ("Chuck Schumer" before "New
+    // York", the city or the state). An organisation's country is not: a wrong party would
+    // carry its country to the next.
+    for people in [false, true] {
+        for (index, candidates) in &pending {
+            let entity_type = items[*index].entity_type;
+            if out[*index].is_some() || (entity_type == EntityType::Person) != people {
+                continue;
+            }
             out[*index] = decide(
                 kb,
-                items[*index].entity_type,
+                entity_type,
                 candidates,
                 &countries,
                 home,
                 context,
+                politics,
             );
+            if let Some(entity) = out[*index].filter(|_| entity_type == EntityType::Location) {
+                countries.add(kb.entity(entity).country);
+            }
         }
     }
     out
@@ -192,9 +275,10 @@ fn candidates(kb: &KnowledgeBase, item: &Linkable<'_>, languages: Languages) -> 
         if repeat {
             continue;
         }
+        let languages = if item.team { ANY_LANGUAGE } else { languages };
         for alias in kb.aliases_of(surface, languages) {
             let entity = kb.entity(alias.entity);
-            if entity.entity_type != item.entity_type {
+            if entity.entity_type != item.entity_type || (item.team && !entity.team) {
                 continue;
             }
             if let Some(known) = out.iter_mut().find(|c| c.entity == alias.entity) {
@@ -209,7 +293,35 @@ fn candidates(kb: &KnowledgeBase, item: &Linkable<'_>, languages: Languages) -> 
             }
         }
     }
+    // A person found only by a part of a name is not the one that the entity's longer name
+    // contradicts: "Li" of "Di Li" is not Li Qiang, "Fadli" of "Ahmad Fadli" not Fadli Zon.
+    if item.entity_type == EntityType::Person && out.iter().any(|c| c.form == AliasForm::Short) {
+        if let Some(longest) = item.surfaces.iter().max_by_key(|s| s.len()) {
+            out.retain(|c| {
+                c.form != AliasForm::Short
+                    || fits_name(longest, &kb.entity(c.entity).name, item.surfaces)
+            });
+        }
+    }
     out
+}
+
+/// Whether every capitalised word of `surface` but initials ("V.") and the entity's own
+/// one-word names (`parts`: "Zelensky" of "Volodymyr Zelensky", however the knowledge base
+/// spells it) is a word of `name`, in any case.
+fn fits_name(surface: &str, name: &str, parts: &[String]) -> bool {
+    let words = |text: &str| {
+        text.split([' ', '-'])
+            .filter(|w| !w.ends_with('.') && w.starts_with(char::is_uppercase))
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.chars().count() > 1)
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let name_words = words(name);
+    words(surface)
+        .iter()
+        .all(|w| name_words.contains(w) || parts.iter().any(|p| p.to_lowercase() == *w))
 }
 
 fn decide(
@@ -219,6 +331,7 @@ fn decide(
     countries: &Countries,
     home: Option<[u8; 2]>,
     context: &ArticleContext,
+    politics: impl Fn() -> bool,
 ) -> Option<u32> {
     let score = |candidate: &Candidate| {
         let entity = kb.entity(candidate.entity);
@@ -258,10 +371,14 @@ fn decide(
     let in_context = countries.contains(entity.country)
         || home == Some(entity.country)
         || context.country == Some(entity.country);
+    let needs_politics = entity_type == EntityType::Person
+        && entity.prior < PERSON_WITHOUT_POLITICS
+        && context.language == "eng";
     (clear
         && score >= threshold(entity_type, candidate.form, candidate.common)
-        && (!needs_country || in_context))
-        .then_some(candidate.entity)
+        && (!needs_country || in_context)
+        && (!needs_politics || politics()))
+    .then_some(candidate.entity)
 }
 
 #[cfg(test)]
@@ -275,7 +392,10 @@ mod tests {
         Q4\tLOC\tcity\tPadang\tPadang\tID\t60\tx\tx\n\
         Q5\tPER\tp\tJohn Smith\t\tGB\t35\tx\tx\n\
         Q6\tORG\tparty\tPartai Amanat Nasional\t\tID\t65\tx\tx\n\
-        Q7\tORG\tparty\tPartido Accion Nacional\t\tMX\t50\tx\tx\n";
+        Q7\tORG\tparty\tPartido Accion Nacional\t\tMX\t50\tx\tx\n\
+        Q8\tORG\tsports club\tLiverpool F.C.\tLiverpool\tGB\t70\tx\tx\n\
+        Q9\tORG\tuniversity\tUniversity of Liverpool\t\tGB\t40\tx\tx\n\
+        Q10\tPER\tp\tAdam Smith\t\tUS\t45\tx\tx\n";
     const ALIASES: &str = "alias\tqid\tlangs\tform\tcommon\tsources\n\
         Kim\tQ1\tany\tshort\t0\tx\n\
         Kim\tQ2\tany\tshort\t0\tx\n\
@@ -283,7 +403,10 @@ mod tests {
         Padang\tQ4\tany\tname\t1\tx\n\
         John Smith\tQ5\tany\tname\t0\tx\n\
         PAN\tQ6\tid\tabbr\t0\tx\n\
-        PAN\tQ7\tany\tabbr\t0\tx\n";
+        PAN\tQ7\tany\tabbr\t0\tx\n\
+        Liverpool\tQ8\tid,ms\tname\t0\tx\n\
+        Liverpool\tQ9\tany\tname\t0\tx\n\
+        Adam Smith\tQ10\tany\tname\t0\tx\n";
 
     fn kb() -> KnowledgeBase {
         KnowledgeBase::from_tables(ENTITIES, ALIASES).expect("tables")
@@ -302,12 +425,18 @@ mod tests {
                 entity_type: *entity_type,
                 surfaces,
                 wikidata: "",
+                team: false,
             })
             .collect();
-        link(&kb, &linkables, &ArticleContext::language(language))
-            .into_iter()
-            .map(|e| e.map(|e| kb.entity(e).wikidata()))
-            .collect()
+        link(
+            &kb,
+            &linkables,
+            &ArticleContext::language(language),
+            &|| true,
+        )
+        .into_iter()
+        .map(|e| e.map(|e| kb.entity(e).wikidata()))
+        .collect()
     }
 
     #[test]
@@ -349,5 +478,89 @@ mod tests {
             linked(&[(EntityType::Organisation, &["PAN"])], "eng"),
             [None]
         );
+    }
+
+    #[test]
+    fn a_team_links_a_sports_club_only() {
+        let kb = kb();
+        let surfaces = vec!["Liverpool".to_owned()];
+        let as_team = |team| {
+            let item = Linkable {
+                entity_type: EntityType::Organisation,
+                surfaces: &surfaces,
+                wikidata: "",
+                team,
+            };
+            link(&kb, &[item], &ArticleContext::language("eng"), &|| false)[0]
+                .map(|e| kb.entity(e).wikidata())
+        };
+        // The club's name in any language; never the university of the same name.
+        assert_eq!(as_team(true), Some("Q8".into()));
+        assert_eq!(as_team(false), Some("Q9".into()));
+    }
+
+    #[test]
+    fn english_news_names_legislators_where_it_speaks_of_politics() {
+        assert!(speaks_of_politics("Sen. Smith said"));
+        assert!(speaks_of_politics("the Senate voted"));
+        assert!(!speaks_of_politics(
+            "Adam Smith wrote on markets; the scent was strong."
+        ));
+        assert!(POLITICS_WORDS.is_sorted());
+        let kb = kb();
+        let surfaces = vec!["Adam Smith".to_owned()];
+        let item = Linkable {
+            entity_type: EntityType::Person,
+            surfaces: &surfaces,
+            wikidata: "",
+            team: false,
+        };
+        let linked = |language: &str, politics| {
+            let context = ArticleContext {
+                language: language.into(),
+                country: Some(*b"US"),
+            };
+            link(&kb, std::slice::from_ref(&item), &context, &|| politics)[0]
+                .map(|e| kb.entity(e).wikidata())
+        };
+        assert_eq!(linked("eng", true), Some("Q10".into()));
+        assert_eq!(
+            linked("eng", false),
+            None,
+            "the economist, not the congressman"
+        );
+        assert_eq!(linked("ind", false), Some("Q10".into()));
+    }
+
+    #[test]
+    fn a_longer_name_rules_out_a_namesake_found_by_a_part() {
+        let with_korea = |name: &[&str]| {
+            linked(
+                &[
+                    (EntityType::Person, name),
+                    (EntityType::Location, &["Korut"]),
+                ],
+                "ind",
+            )[0]
+            .clone()
+        };
+        assert_eq!(with_korea(&["Kim"]), Some("Q1".into()));
+        assert_eq!(with_korea(&["Kim Jong Un", "Kim"]), Some("Q1".into()));
+        assert_eq!(with_korea(&["Kim Tae-hyun", "Kim"]), None);
+        let parts = |p: &str| vec![p.to_owned()];
+        assert!(fits_name(
+            "Vladimir V. Putin",
+            "Vladimir Putin",
+            &parts("Putin")
+        ));
+        assert!(!fits_name("Di Li", "Li Qiang", &parts("Li")));
+        assert!(fits_name("Kim Jong-un", "Kim Jong Un", &parts("Kim")));
+        assert!(!fits_name("Kim Yo-jong", "Kim Jong Un", &parts("Kim")));
+        let zelensky = parts("Zelensky");
+        assert!(fits_name(
+            "Volodymyr Zelensky",
+            "Volodymyr Zelenskyy",
+            &zelensky
+        ));
     }
 }

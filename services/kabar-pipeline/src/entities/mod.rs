@@ -19,6 +19,8 @@
 //! 4. `group` groups the mentions of the article into entities: repeats of a name are
 //!    mentions of it, and a lone "Kim" joins "Kim Jong Un"; `link` links them to the
 //!    [`kb`] (knowledge base) by type, context and popularity, or leaves them unlinked.
+//!    In English sports copy, `teams` first turns places that play ("Liverpool beat Chelsea")
+//!    into teams, which link to sports clubs only.
 //! 5. `salience` scores how much the article is about each entity.
 //!
 //! [`EntityTagger`], the stage, is here: it runs 1 and 2 over the title and the body, turns the
@@ -35,6 +37,7 @@ mod link;
 pub mod model;
 mod resolve;
 mod salience;
+mod teams;
 pub mod tokens;
 #[cfg(any(feature = "train", test))]
 pub mod train;
@@ -207,7 +210,16 @@ impl EntityTagger {
         }
         let common = self.model_for(language).common_words();
         group::propagate(&mut mentions, title, body, common);
-        let mut entities = group::group(&self.gazetteer, &self.kb, context, mentions, title, body);
+        let teams = teams::retag(&mut mentions, title, body, language);
+        let mut entities = group::group(
+            &self.gazetteer,
+            &self.kb,
+            context,
+            mentions,
+            &teams,
+            title,
+            body,
+        );
         salience::score(&mut entities, body);
         entities
     }
@@ -454,6 +466,26 @@ mod tests {
             assert!(
                 find(&entities, group).is_none_or(|e| e.entity_type != EntityType::Person),
                 "{group}: {entities:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn places_that_play_in_sports_copy_are_not_the_places() {
+        let body = "Liverpool beat Chelsea 2-1 in the league on Saturday, and Finland drew with \
+                    Sweden in a World Cup qualifier. Fans in London and Helsinki watched the \
+                    striker score.";
+        let entities = tagger().tag("", body, "eng");
+        for place in ["Q24826", "Q33", "Q34"] {
+            assert!(
+                entities.iter().all(|e| e.wikidata != place),
+                "{place}: {entities:?}"
+            );
+        }
+        for place in ["Q84", "Q1757"] {
+            assert!(
+                entities.iter().any(|e| e.wikidata == place),
+                "{place}: {entities:?}"
             );
         }
     }
