@@ -12,7 +12,7 @@
 //! run with the highest sum of `p - threshold`; inside it, lines far below the threshold go.
 //! Nothing here depends on the source, so the first article of a new source works.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -176,6 +176,9 @@ const FURNITURE_WORDS: &[&str] = &[
     "permalink",
 ];
 
+static FURNITURE_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FURNITURE_WORDS.iter().copied().collect());
+
 /// One line's own features, with the extras its neighbours and the page need.
 #[derive(Debug, Clone)]
 struct Own {
@@ -232,7 +235,7 @@ fn own_features(line: &str, verdict: Option<Reason>) -> Own {
         }
         lower.clear();
         lower.extend(word.chars().flat_map(char::to_lowercase));
-        if FURNITURE_WORDS.contains(&lower.as_str()) {
+        if FURNITURE_SET.contains(lower.as_str()) {
             furniture += 1;
         }
     }
@@ -456,8 +459,8 @@ pub fn features(lines: &[&str]) -> Vec<Option<Vec<f32>>> {
     features_with(lines, &verdicts)
 }
 
-/// One regression tree of the model, as arrays (a leaf has `left == -1`); a vector goes left
-/// when its feature is at most the threshold.
+/// One regression tree of the model as the trainer writes it, as arrays (a leaf has
+/// `left == -1`); a vector goes left when its feature is at most the threshold.
 #[derive(Debug, Deserialize)]
 struct Tree {
     feature: Vec<i32>,
@@ -468,33 +471,76 @@ struct Tree {
     value: Vec<f32>,
 }
 
-impl Tree {
-    fn predict(&self, x: &[f32]) -> f32 {
-        let mut node = 0usize;
-        for _ in 0..self.left.len() {
-            let left = self.left.get(node).copied().unwrap_or(-1);
-            if left < 0 {
+/// A node of the flattened trees: every tree's nodes in one array, children as absolute
+/// indices, so a prediction walks one compact array.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The feature compared, or [`LEAF`].
+    feature: u32,
+    /// The split threshold, or the leaf's value.
+    threshold: f64,
+    left: u32,
+    right: u32,
+}
+
+const LEAF: u32 = u32::MAX;
+
+/// The trees' nodes and each tree's root, or `None` when a tree is malformed.
+fn flatten(trees: &[Tree], features: usize) -> Option<(Vec<Node>, Vec<u32>)> {
+    let mut nodes = Vec::new();
+    let mut roots = Vec::with_capacity(trees.len());
+    for tree in trees {
+        let base = u32::try_from(nodes.len()).ok()?;
+        let count = tree.left.len();
+        let valid = |child: i32| usize::try_from(child).ok().filter(|&c| c < count);
+        roots.push(base);
+        for i in 0..count {
+            let left = *tree.left.get(i)?;
+            let node = if left < 0 {
+                Node {
+                    feature: LEAF,
+                    threshold: f64::from(*tree.value.get(i)?),
+                    left: 0,
+                    right: 0,
+                }
+            } else {
+                let feature = usize::try_from(*tree.feature.get(i)?)
+                    .ok()
+                    .filter(|&f| f < features)?;
+                Node {
+                    feature: u32::try_from(feature).ok()?,
+                    threshold: *tree.threshold.get(i)?,
+                    left: base + u32::try_from(valid(left)?).ok()?,
+                    right: base + u32::try_from(valid(*tree.right.get(i)?)?).ok()?,
+                }
+            };
+            nodes.push(node);
+        }
+    }
+    Some((nodes, roots))
+}
+
+/// The sum of the trees' leaf values for a vector.
+fn trees_sum(nodes: &[Node], roots: &[u32], x: &[f32]) -> f64 {
+    let mut sum = 0.0;
+    for &root in roots {
+        let mut index = root as usize;
+        // Bounded: a tree is at most as deep as the model has nodes.
+        for _ in 0..nodes.len() {
+            let Some(node) = nodes.get(index) else { break };
+            if node.feature == LEAF {
+                sum += node.threshold;
                 break;
             }
-            let feature = self.feature.get(node).copied().unwrap_or(0);
-            let value = usize::try_from(feature)
-                .ok()
-                .and_then(|f| x.get(f))
-                .copied()
-                .unwrap_or(0.0);
-            let threshold = self.threshold.get(node).copied().unwrap_or(0.0);
-            let next = if f64::from(value) <= threshold {
-                left
+            let value = x.get(node.feature as usize).copied().unwrap_or(0.0);
+            index = if f64::from(value) <= node.threshold {
+                node.left as usize
             } else {
-                self.right.get(node).copied().unwrap_or(-1)
+                node.right as usize
             };
-            match usize::try_from(next) {
-                Ok(next) => node = next,
-                Err(_) => break,
-            }
         }
-        self.value.get(node).copied().unwrap_or(0.0)
     }
+    sum
 }
 
 /// The trained line model: a logistic regression over standardised features and/or boosted
@@ -511,6 +557,11 @@ struct Model {
     weights: Vec<f32>,
     #[serde(default)]
     trees: Vec<Tree>,
+    /// [`trees`](Self::trees) flattened at load.
+    #[serde(skip)]
+    nodes: Vec<Node>,
+    #[serde(skip)]
+    roots: Vec<u32>,
     #[serde(default)]
     learning_rate: f32,
     bias: f32,
@@ -533,15 +584,20 @@ impl Model {
             let scale = self.scale.get(i).copied().unwrap_or(1.0);
             raw += weight * (value - mean) / scale;
         }
-        raw += self.learning_rate * self.trees.iter().map(|t| t.predict(x)).sum::<f32>();
+        raw += self.learning_rate * trees_sum(&self.nodes, &self.roots, x) as f32;
         1.0 / (1.0 + (-raw).exp())
     }
 }
 
 static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| {
-    let model: Model =
+    let mut model: Model =
         serde_json::from_str(include_str!("../../data/clean/plain-lines.json")).ok()?;
-    (model.features == feature_names()).then_some(model)
+    if model.features != feature_names() {
+        return None;
+    }
+    (model.nodes, model.roots) = flatten(&model.trees, model.features.len())?;
+    model.trees = Vec::new();
+    Some(model)
 });
 
 /// Whether the embedded model loaded and matches this build's features (a test keeps it so).
