@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Builds whole-page plain-text development sets, the way feeds make such text.
 
-Each page of the AEB and Mozilla readability development sets (../shared/data/boilerplate-dev;
-both have the whole story as gold) is rendered to text three ways:
+Each page of the AEB, Mozilla readability and trafilatura development sets
+(../shared/data/boilerplate-dev; AEB and readability have the whole story as gold, trafilatura
+hand-picked snippets) is rendered to text three ways:
 
 * w3m: `w3m -dump -T text/html -cols 2000` (a text browser, as scrapers use it);
 * lynx: `lynx -dump -nolist -width=2000 -stdin`;
@@ -24,11 +25,14 @@ Wide columns keep a paragraph on one line (feeds carry paragraphs, not wrapped s
   furniture). A byline is "By/Oleh/Von/Par/Por/Posted by/Reporter/Penulis..." and a name, a
   dateline a line of at most 14 tokens with a written or numeric date.
 The page's headline is whatever the gold says (usually furniture: both golds start after it).
+Trafilatura's pages have no whole gold text: a line holding one of its `with` snippets (or held
+by one, 3 tokens or more) is story, a line holding a `without` snippet furniture, and every
+other line unlabelled (null: neither trained on nor scored).
 
 Output (not in the repository; big): one JSONL file per source set and renderer,
 target/plaintext-dev/plaintext-<set>-<renderer>.jsonl (or --out), rows
-`{"id", "set", "renderer", "lines": [[text, is_story], ...]}`. Pages whose gold is under 200
-characters are left out. `scripts/clean/eval-clean.py --only pages` scores the cleaner on them,
+`{"id", "set", "renderer", "lines": [[text, is_story], ...]}`. AEB and readability pages whose
+gold is under 200 characters are left out. `scripts/clean/eval-clean.py --only pages` scores the cleaner on them,
 each set in turn as the one not tuned on. `--relabel` labels the rendered lines of existing
 files again (after a change to the labelling) without rendering.
 
@@ -179,8 +183,34 @@ def label(lines, gold):
     return labelled
 
 
+def label_snippets(lines, snippets):
+    """[[line, is_story]] against trafilatura's hand-picked snippets: a line holding a `with`
+    snippet (or held by one) is story, a line holding a `without` snippet furniture, any other
+    line unknown (None: neither trained on nor scored)."""
+    with_norm = [n for n in (normalise(s) for s in snippets["with"]) if n]
+    without_norm = [n for n in (normalise(s) for s in snippets["without"]) if n]
+    labelled = []
+    for line in lines:
+        norm = normalise(line)
+        padded = f" {norm} "
+        story = bool(norm) and any(f" {s} " in padded or (len(norm.split()) >= 3 and f" {norm} " in f" {s} ")
+                                   for s in with_norm)
+        furniture = bool(norm) and any(f" {s} " in padded for s in without_norm)
+        labelled.append([line, story if story != furniture else None])
+    return labelled
+
+
 def load(name, data, pages=True):
-    """(id, page HTML, gold text) of every page of a set; the HTML is empty without `pages`."""
+    """(id, page HTML, gold) of every page of a set; the HTML is empty without `pages`. The gold
+    is a text, or for trafilatura its snippets {"with": [...], "without": [...]}."""
+    if name == "trafilatura":
+        evaldata = json.loads(gzip.open(data / "trafilatura" / "evaldata.json.gz").read())
+        for url, item in sorted(evaldata.items()):
+            path = data / "trafilatura" / "pages" / (item["file"] + ".gz")
+            if path.exists():
+                page = gzip.open(path).read().decode("utf-8", "replace") if pages else ""
+                yield url, page, {"with": item.get("with", []), "without": item.get("without", [])}
+        return
     if name == "aeb":
         truth = json.loads(gzip.open(data / "aeb" / "ground-truth.json.gz").read())
         for doc_id in sorted(truth):
@@ -200,6 +230,11 @@ def load(name, data, pages=True):
                 yield row["id"], row["html"] if pages else "", gold.get(row["id"], "")
 
 
+def label_any(lines, gold):
+    """Labels against a gold text, or against trafilatura's snippets."""
+    return label_snippets(lines, gold) if isinstance(gold, dict) else label(lines, gold)
+
+
 def gold_texts(name, data):
     """{page id: gold text} of a set."""
     return {doc_id: gold for doc_id, _, gold in load(name, data, pages=False)}
@@ -210,28 +245,32 @@ def main():
     parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
     parser.add_argument("--out", type=Path, default=Path(kabar_scripts.target_dir()) / "plaintext-dev")
     parser.add_argument("--renderers", nargs="+", default=["w3m", "lynx", "dom"])
+    parser.add_argument("--sets", nargs="+", default=["aeb", "readability", "trafilatura"],
+                        choices=["aeb", "readability", "trafilatura"])
     parser.add_argument("--relabel", action="store_true",
                         help="label the lines of the existing files again, without rendering")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in ("aeb", "readability"):
+    for name in args.sets:
         golds = gold_texts(name, args.data) if args.relabel else None
         for renderer in args.renderers:
             path = args.out / f"plaintext-{name}-{renderer}.jsonl"
             if args.relabel:
                 rows = kabar_scripts.read_jsonl(str(path))
                 for row in rows:
-                    row["lines"] = label([line for line, _ in row["lines"]], golds[row["id"]])
+                    row["lines"] = label_any([line for line, _ in row["lines"]], golds[row["id"]])
             else:
                 rows = []
                 for doc_id, page, gold in load(name, args.data):
-                    if len(gold) >= 200:
+                    if isinstance(gold, dict) or len(gold) >= 200:
                         rows.append({"id": doc_id, "set": name, "renderer": renderer,
-                                     "lines": label(render(renderer, page), gold)})
+                                     "lines": label_any(render(renderer, page), gold)})
             kabar_scripts.write_jsonl(str(path), rows)
             total = sum(len(row["lines"]) for row in rows)
-            story = sum(is_story for row in rows for _, is_story in row["lines"])
-            print(f"{path}: {len(rows)} pages, {total} lines, {story} story", file=sys.stderr)
+            story = sum(is_story is True for row in rows for _, is_story in row["lines"])
+            unknown = sum(is_story is None for row in rows for _, is_story in row["lines"])
+            print(f"{path}: {len(rows)} pages, {total} lines, {story} story, {unknown} unlabelled",
+                  file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,8 @@ def eval_plaintext(cmd, data, show_errors):
 
 def line_counts(lines, body):
     """(kept story, kept, story) lines of one text: a line is kept when the body has it as a
-    paragraph (each paragraph of the body counts once)."""
+    paragraph (each paragraph of the body counts once). Unlabelled lines (None: trafilatura's
+    pages label only the lines holding a snippet) are not counted."""
     paragraphs = collections.Counter(p.strip() for p in body.split("\n\n"))
     kept_story = kept = story = 0
     verdicts = []
@@ -163,6 +164,9 @@ def line_counts(lines, body):
         is_kept = paragraphs.get(key, 0) > 0
         if is_kept:
             paragraphs[key] -= 1
+        if is_story is None:
+            verdicts.append(is_kept)
+            continue
         kept_story += is_kept and is_story
         kept += is_kept
         story += is_story
@@ -195,18 +199,18 @@ def eval_pages(cmd, pages_dir, tuned_on, show_errors):
                 totals[i] += counts[i]
                 by_set[set_name][i] += counts[i]
             for (line, is_story), is_kept in zip(row["lines"], counts[3]):
-                if is_kept != is_story:
+                if is_story is not None and is_kept != is_story:
                     errors.append(("FN" if is_story else "FP", row["id"][:16], line[:110]))
         p, r, f = prf(*totals)
-        mark = "tuned on" if set_name == tuned_on else "held out" if tuned_on else ""
+        mark = "tuned on" if set_name in tuned_on else "held out" if tuned_on else ""
         print(f"pages {name:18} line precision={p:.4f} recall={r:.4f} F1={f:.4f} "
               f"({len(rows)} pages, {totals[2]} story lines) {mark}")
-        if set_name == tuned_on:
+        if set_name in tuned_on:
             for kind, doc_id, line in errors[:show_errors]:
                 print(f"    {kind} {doc_id}: {line}")
     for set_name, totals in sorted(by_set.items()):
         p, r, f = prf(*totals)
-        mark = "tuned on" if set_name == tuned_on else "held out" if tuned_on else ""
+        mark = "tuned on" if set_name in tuned_on else "held out" if tuned_on else ""
         print(f"pages {set_name:18} line precision={p:.4f} recall={r:.4f} F1={f:.4f} "
               f"(all renderings) {mark}")
 
@@ -218,7 +222,7 @@ def main():
     parser.add_argument("--only", choices=["aeb", "trafilatura", "plain", "pages"], action="append")
     parser.add_argument("--pages", type=Path, default=Path(kabar_scripts.target_dir()) / "plaintext-dev",
                         help="the whole-page text sets of build-plaintext-dev.py")
-    parser.add_argument("--tuned-on", choices=["aeb", "readability"],
+    parser.add_argument("--tuned-on", choices=["aeb", "readability", "trafilatura"], nargs="+",
                         help="the set the plain-text cleaner was developed on (errors are shown for it only)")
     parser.add_argument("--show-worst", type=int, default=0)
     parser.add_argument("--show-errors", type=int, default=0)
@@ -232,7 +236,7 @@ def main():
     if "plain" in only:
         eval_plaintext(cmd, args.data, args.show_errors)
     if "pages" in (args.only or []):
-        eval_pages(cmd, args.pages, args.tuned_on, args.show_errors)
+        eval_pages(cmd, args.pages, args.tuned_on or [], args.show_errors)
 
 
 if __name__ == "__main__":

@@ -263,6 +263,8 @@ def eval_plain(binary, plain_dir, hold_out, show_errors):
                 is_kept = paragraphs.get(key, 0) > 0
                 if is_kept:
                     paragraphs[key] -= 1
+                if is_story is None:  # trafilatura: only lines holding a snippet are labelled
+                    continue
                 kept_story += is_kept and is_story
                 kept += is_kept
                 story += is_story

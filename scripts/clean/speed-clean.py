@@ -9,6 +9,8 @@ binary's to each other's. On a shared machine only the ratios mean much.
 
   cargo build --release -p kabar
   KABAR_PIPELINE_MAX_PAYLOAD_BYTES=4194304 python3 scripts/clean/speed-clean.py OLD_KABAR target/release/kabar
+  # whole-page plain text (the renderings of scripts/clean/build-plaintext-dev.py):
+  python3 scripts/clean/speed-clean.py OLD_KABAR target/release/kabar --plain target/plaintext-dev
 
 Data: ../shared/data/boilerplate-dev (or $KABAR_SHARED_DIR/data/boilerplate-dev). Some pages are
 over kabar's default payload limit: raise it as above.
@@ -62,14 +64,24 @@ def main():
     parser.add_argument("binaries", nargs="+", help="kabar binaries; the first is the baseline")
     parser.add_argument("--data", type=Path, default=Path(kabar_scripts.shared_data("boilerplate-dev")))
     parser.add_argument("--set", default="aeb+readability", choices=["aeb", "readability", "aeb+readability", "trafilatura"])
+    parser.add_argument("--plain", type=Path, metavar="DIR",
+                        help="feed whole-page plain text instead: every rendering in DIR "
+                             "(build-plaintext-dev.py's plaintext-*.jsonl) of the --set's pages")
     parser.add_argument("--copies", type=int, default=4, help="times each page is fed per run")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = list(pages(args.data, args.set))
+    if args.plain:
+        field, rows = "text", []
+        for name in args.set.split("+"):
+            for path in sorted(args.plain.glob(f"plaintext-{name}-*.jsonl")):
+                rows += [(f"{path.stem}-{row['id']}", "\n".join(line for line, _ in row["lines"]))
+                         for row in kabar_scripts.read_jsonl(str(path))]
+    else:
+        field, rows = "html", list(pages(args.data, args.set))
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
         for copy in range(args.copies):
-            for page_id, html in rows:
-                out.write(json.dumps({"id": f"{page_id}-{copy}", "html": html}, ensure_ascii=False) + "\n")
+            for page_id, content in rows:
+                out.write(json.dumps({"id": f"{page_id}-{copy}", field: content}, ensure_ascii=False) + "\n")
     count = len(rows) * args.copies
     try:
         times = {binary: [] for binary in args.binaries}
@@ -78,7 +90,8 @@ def main():
                 times[binary].append(cpu_seconds(binary, out.name))
     finally:
         os.unlink(out.name)
-    print(f"{args.set}: {len(rows)} pages x {args.copies}, median of {args.rounds} alternating runs")
+    kind = "plain-text renderings" if args.plain else "pages"
+    print(f"{args.set}: {len(rows)} {kind} x {args.copies}, median of {args.rounds} alternating runs")
     base = statistics.median(times[args.binaries[0]])
     for binary in args.binaries:
         median = statistics.median(times[binary])

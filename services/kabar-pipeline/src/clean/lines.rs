@@ -305,7 +305,7 @@ fn is_dateline(line: &str) -> bool {
 }
 
 /// The rule-based verdict for one line, before the position rules.
-fn line_verdict(line: &str) -> Option<Reason> {
+pub(super) fn line_verdict(line: &str) -> Option<Reason> {
     if line.is_empty() || line.len() > 600 {
         return None;
     }
@@ -331,7 +331,7 @@ fn line_verdict(line: &str) -> Option<Reason> {
 }
 
 /// A paragraph that carries the story: long enough, or a full sentence of several words.
-fn is_substantial(line: &str) -> bool {
+pub(super) fn is_substantial(line: &str) -> bool {
     let chars = line.chars().count();
     if chars >= 120 {
         return true;
@@ -362,6 +362,9 @@ pub fn classify(lines: &[&str]) -> Vec<Option<Reason>> {
 pub fn classify_input(lines: &[&str], input: Input) -> Vec<Option<Reason>> {
     let mut verdicts: Vec<Option<Reason>> =
         lines.iter().map(|line| line_verdict(line.trim())).collect();
+    if input == Input::Text && super::plain::mark_story(lines, &mut verdicts) {
+        return verdicts;
+    }
     if input == Input::Text {
         mark_outside_story(lines, &mut verdicts);
     }
@@ -403,23 +406,9 @@ pub fn classify_input(lines: &[&str], input: Input) -> Vec<Option<Reason>> {
 /// other lines count against); lines before it are the page's header, lines after it its
 /// tail. No statistics of the source are needed, so the first article of a new source works.
 fn mark_outside_story(lines: &[&str], verdicts: &mut [Option<Reason>]) {
-    let (mut best, mut best_sum): ((usize, usize), f32) = ((0, 0), f32::MIN);
-    let (mut start, mut sum) = (0, 0.0f32);
-    for (index, (line, verdict)) in lines.iter().zip(verdicts.iter()).enumerate() {
-        let value = line_value(line.trim(), verdict.is_some());
-        if sum <= 0.0 {
-            start = index;
-            sum = 0.0;
-        }
-        sum += value;
-        if sum > best_sum {
-            best_sum = sum;
-            best = (start, index);
-        }
-    }
-    if best_sum <= 0.0 {
+    let Some(mut best) = prose_run(lines, verdicts) else {
         return;
-    }
+    };
     // The story's own short lines at its edges (a headline, a standfirst, a closing line) are
     // kept when they touch it and read as more than a menu item.
     let edge = |i: usize| {
@@ -474,14 +463,34 @@ static COMMENT_START: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The run of lines with the highest sum of line values (prose counts its characters, other
+/// lines count against), or `None` when no run sums above zero.
+pub(super) fn prose_run(lines: &[&str], verdicts: &[Option<Reason>]) -> Option<(usize, usize)> {
+    let (mut best, mut best_sum): ((usize, usize), f32) = ((0, 0), f32::MIN);
+    let (mut start, mut sum) = (0, 0.0f32);
+    for (index, (line, verdict)) in lines.iter().zip(verdicts.iter()).enumerate() {
+        let value = line_value(line.trim(), verdict.is_some());
+        if sum <= 0.0 {
+            start = index;
+            sum = 0.0;
+        }
+        sum += value;
+        if sum > best_sum {
+            best_sum = sum;
+            best = (start, index);
+        }
+    }
+    (best_sum > 0.0).then_some(best)
+}
+
 /// The heading or first line of a comment section.
-fn is_comment_start(line: &str) -> bool {
+pub(super) fn is_comment_start(line: &str) -> bool {
     line.len() < 80 && COMMENT_START.is_match(line)
 }
 
 /// Leftovers of page layout in rendered text: no letters ("•", "|", "[ ]"), an image
 /// placeholder ("[logo]"), an advertisement label.
-fn is_layout_line(line: &str) -> bool {
+pub(super) fn is_layout_line(line: &str) -> bool {
     if !line.chars().any(char::is_alphanumeric) {
         return true;
     }
@@ -515,7 +524,7 @@ fn is_layout_line(line: &str) -> bool {
 
 /// How much a line says "story here": prose counts its characters, furniture and short
 /// non-prose lines count against.
-fn line_value(line: &str, furniture: bool) -> f32 {
+pub(super) fn line_value(line: &str, furniture: bool) -> f32 {
     let chars = line.chars().count() as f32;
     if line.is_empty() {
         return 0.0;
@@ -530,7 +539,7 @@ fn line_value(line: &str, furniture: bool) -> f32 {
 }
 
 /// A few words and no sentence: a menu item, a section name, a label.
-fn is_menu_like(line: &str) -> bool {
+pub(super) fn is_menu_like(line: &str) -> bool {
     line.split_whitespace().count() <= 3
         && !line.ends_with(['.', '!', '?', ':', '"', '”', '»'])
         && line.chars().count() <= 40

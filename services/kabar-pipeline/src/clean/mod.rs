@@ -12,6 +12,7 @@ mod guard;
 pub mod html;
 pub mod lines;
 mod metadata;
+pub mod plain;
 mod select;
 mod stopwords;
 pub mod template;
