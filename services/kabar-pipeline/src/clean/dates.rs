@@ -183,16 +183,41 @@ pub fn read(text: &str) -> Option<(String, bool)> {
         .map(|stamp| (stamp.render(), stamp.zoned))
 }
 
-/// Words a dateline line may hold beside its date: weekdays, "published", "updated", "at"...
-/// (English, Indonesian and Malay).
-const DATELINE_WORDS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+/// Words that may stand in a dateline besides numbers: month and weekday names (prefixes),
+/// time zones and "updated"/"published" in the languages kabar routes.
+const DATE_WORDS: &[&str] = &[
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "mei",
+    "mai",
+    "jun",
+    "jul",
+    "aug",
+    "agu",
+    "ags",
+    "sep",
+    "set",
+    "oct",
+    "okt",
+    "oto",
+    "nov",
+    "dec",
+    "des",
+    "dez",
+    "dic",
+    "déc",
+    "janv",
+    "févr",
+    "fév",
+    "avr",
+    "juil",
+    "aoû",
+    "ene",
+    "abr",
+    "ago",
     "mon",
     "tue",
     "wed",
@@ -211,25 +236,108 @@ const DATELINE_WORDS: &[&str] = &[
     "ahad",
     "isnin",
     "khamis",
-    "published",
-    "updated",
-    "posted",
-    "last",
-    "on",
-    "at",
-    "diterbitkan",
-    "terbit",
-    "diperbarui",
-    "dipublikasikan",
-    "pukul",
-    "jam",
-    "tanggal",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "wib",
+    "wita",
+    "wit",
+    "gmt",
+    "utc",
+    "et",
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "cet",
+    "cest",
+    "bst",
+    "uhr",
     "am",
     "pm",
     "a.m",
     "p.m",
-    "uhr",
+    "updated",
+    "published",
+    "posted",
+    "diperbarui",
+    "diterbitkan",
+    "dipublikasikan",
+    "pukul",
+    "aktualisiert",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "actualizado",
+    "atualizado",
+    "le",
+    "el",
+    "on",
+    "at",
+    "à",
+    "de",
+    "um",
+    "am",
+    "last",
+    "modified",
+    "date",
+    "tanggal",
+    "datum",
+    "fecha",
 ];
+
+/// A line that is only a date and/or time.
+pub(super) fn is_dateline(line: &str) -> bool {
+    if line.chars().count() > 70 {
+        return false;
+    }
+    let mut has_number = false;
+    let mut has_year_or_time = false;
+    for word in line.split_whitespace() {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() {
+            continue;
+        }
+        if word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '/' | '-'))
+        {
+            has_number = true;
+            let digits = word.chars().filter(char::is_ascii_digit).count();
+            has_year_or_time |= word.contains(':') || digits >= 4 || word.contains(['.', '/']);
+            continue;
+        }
+        if !is_date_word(&word.to_lowercase()) {
+            return false;
+        }
+    }
+    has_number && has_year_or_time
+}
+
+/// A lower-case word of [`DATE_WORDS`], or one of its longer forms ("sept" -> "september").
+fn is_date_word(lower: &str) -> bool {
+    DATE_WORDS
+        .iter()
+        .any(|d| lower == *d || (d.len() >= 3 && lower.starts_with(d) && lower.len() <= 10))
+}
 
 /// The publication date stated by a dateline line of a plain text ("Senin, 12 Juni 2023 14:05
 /// WIB", "Published 14 September 2023 | 9:05 pm ET", "JAKARTA, Kamis (14/9/2023)"), normalised as
@@ -255,10 +363,10 @@ pub fn dateline(line: &str) -> Option<String> {
         w.chars().any(|c| c.is_ascii_digit())
             || MONTHS.iter().any(|(name, _)| *name == w)
             || ZONES.iter().any(|(name, _)| *name == w)
-            || DATELINE_WORDS.contains(&w)
+            || is_date_word(w)
     };
     // Beside the date, room for a place ("Jakarta", "Kuala Lumpur") and little else.
-    let others = words.iter().filter(|w| !is_date_word(w)).count();
+    let others = words.iter().filter(|w| !is_date_word(w.as_str())).count();
     if others > 2 || others * 2 >= words.len() {
         return None;
     }

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::dates;
+
 /// Why a line was removed: a closed set, reported in `boilerplate.reasons[].code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
@@ -154,156 +156,6 @@ fn is_cookie_notice(lower: &str) -> bool {
         .any(|word| lower.contains(word))
 }
 
-/// Words that may stand in a dateline besides numbers: month and weekday names (prefixes),
-/// time zones and "updated"/"published" in the languages kabar routes.
-const DATE_WORDS: &[&str] = &[
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "mei",
-    "mai",
-    "jun",
-    "jul",
-    "aug",
-    "agu",
-    "ags",
-    "sep",
-    "set",
-    "oct",
-    "okt",
-    "oto",
-    "nov",
-    "dec",
-    "des",
-    "dez",
-    "dic",
-    "déc",
-    "janv",
-    "févr",
-    "fév",
-    "avr",
-    "juil",
-    "aoû",
-    "ene",
-    "abr",
-    "ago",
-    "mon",
-    "tue",
-    "wed",
-    "thu",
-    "fri",
-    "sat",
-    "sun",
-    "senin",
-    "selasa",
-    "rabu",
-    "kamis",
-    "jumat",
-    "jum'at",
-    "sabtu",
-    "minggu",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-    "sonntag",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-    "wib",
-    "wita",
-    "wit",
-    "gmt",
-    "utc",
-    "et",
-    "est",
-    "edt",
-    "pst",
-    "pdt",
-    "cet",
-    "cest",
-    "bst",
-    "uhr",
-    "am",
-    "pm",
-    "a.m",
-    "p.m",
-    "updated",
-    "published",
-    "posted",
-    "diperbarui",
-    "diterbitkan",
-    "dipublikasikan",
-    "pukul",
-    "aktualisiert",
-    "veröffentlicht",
-    "publié",
-    "publicado",
-    "actualizado",
-    "atualizado",
-    "le",
-    "el",
-    "on",
-    "at",
-    "à",
-    "de",
-    "um",
-    "am",
-    "last",
-    "modified",
-    "date",
-    "tanggal",
-    "datum",
-    "fecha",
-];
-
-/// A line that is only a date and/or time.
-fn is_dateline(line: &str) -> bool {
-    if line.chars().count() > 70 {
-        return false;
-    }
-    let mut has_number = false;
-    let mut has_year_or_time = false;
-    for word in line.split_whitespace() {
-        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-        if word.is_empty() {
-            continue;
-        }
-        if word
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '/' | '-'))
-        {
-            has_number = true;
-            let digits = word.chars().filter(char::is_ascii_digit).count();
-            has_year_or_time |= word.contains(':') || digits >= 4 || word.contains(['.', '/']);
-            continue;
-        }
-        let lower = word.to_lowercase();
-        let known = DATE_WORDS
-            .iter()
-            .any(|d| lower == *d || (d.len() >= 3 && lower.starts_with(d) && lower.len() <= 10));
-        if !known {
-            return false;
-        }
-    }
-    has_number && has_year_or_time
-}
-
 /// The rule-based verdict for one line, before the position rules.
 pub(super) fn line_verdict(line: &str) -> Option<Reason> {
     if line.is_empty() || line.len() > 600 {
@@ -312,7 +164,7 @@ pub(super) fn line_verdict(line: &str) -> Option<Reason> {
     if RELATED_LINK.is_match(line) {
         return Some(Reason::RelatedLink);
     }
-    if is_dateline(line) {
+    if dates::is_dateline(line) {
         return Some(Reason::Dateline);
     }
     // Share prompts are short calls to action, not sentences ("Share prices fell 3%.").
