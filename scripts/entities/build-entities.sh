@@ -10,8 +10,8 @@
 #      first, for every language but English, on idner-news-2k train, IndoNLU NERGrit, WikiGold
 #      and UNER English minus their held-out tails, SEC filings, UNER Portuguese and Danish
 #      train; the second, for English, on the same plus the UNER English test split and GUM's
-#      English entities (not its news and interviews, from Wikinews), with Indonesian twice (the
-#      Broad Twitter Corpus, data/btc-en.conll.gz, is a candidate left out: prepare-ner.py --btc).
+#      English entities (not its news and interviews, from Wikinews) and the Broad Twitter
+#      Corpus (data/btc-en.conll.gz), with Indonesian twice.
 # Then evaluate with scripts/entities/eval-entities.py. Takes a few minutes (mostly the cargo build).
 # Usage: scripts/entities/build-entities.sh [NER_DIR]   (env: EPOCHS=20 BITS=19 CARGO_TARGET_DIR)
 set -euo pipefail

@@ -130,6 +130,7 @@ pub(crate) fn resolve(
     // The tagger's mentions do not overlap: sorted by start, they are sorted by end too.
     resolved.sort_unstable_by_key(|m| (m.start, m.end));
     attach_comma_suffixes(text, &mut resolved);
+    join_family_names_after_initials(text, &mut resolved);
     join_name_particles(gazetteer, text, language, tokens, &mut resolved);
     merge_into_known(gazetteer, &analysis.hits, &mut resolved);
     // The tagger's mentions, sorted, for overlap checks in logarithmic time (hostile input can
@@ -157,6 +158,56 @@ pub(crate) fn resolve(
         }
     }
     out.extend(resolved);
+}
+
+/// A person's name does not end with a middle initial: the capitalised word after "Michael R."
+/// is the family name ("Michael R. Bloomberg"), even where the tagger made it a mention of its
+/// own (an organisation that shares the name).
+fn join_family_names_after_initials(text: &str, resolved: &mut Vec<RawMention>) {
+    let ends_with_initial = |surface: &str| {
+        surface
+            .rsplit_once(' ')
+            .map(|(_, last)| last)
+            .is_some_and(|last| {
+                let mut chars = last.chars();
+                matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_uppercase())
+            })
+    };
+    let mut index = 0;
+    while index < resolved.len() {
+        let mention = &resolved[index];
+        if mention.entity_type != EntityType::Person
+            || !ends_with_initial(&text[mention.start..mention.end])
+        {
+            index += 1;
+            continue;
+        }
+        let after = &text[mention.end..];
+        let Some(rest) = after.strip_prefix(' ') else {
+            index += 1;
+            continue;
+        };
+        let word_len = rest
+            .find(|c: char| !c.is_alphabetic() && c != '-' && c != '\'')
+            .unwrap_or(rest.len());
+        let word = &rest[..word_len];
+        if !word.starts_with(char::is_uppercase) || word.chars().count() < 2 {
+            index += 1;
+            continue;
+        }
+        let word_end = mention.end + 1 + word_len;
+        match resolved.get(index + 1) {
+            // The tagger's own mention of the family name (and whatever it holds) joins.
+            Some(next) if next.start == mention.end + 1 => {
+                let end = next.end;
+                resolved[index].end = end;
+                resolved.remove(index + 1);
+            }
+            Some(next) if next.start < word_end => {}
+            _ => resolved[index].end = word_end,
+        }
+        index += 1;
+    }
 }
 
 /// The tokens `[from, last)` of a tagger span that make the name: weekdays, titles and a
@@ -521,6 +572,40 @@ mod tests {
                 ("Google, Inc.".to_string(), EntityType::Organisation),
                 ("Washington, D.C.".to_string(), EntityType::Location),
                 ("Paris".to_string(), EntityType::Location),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_does_not_end_at_a_middle_initial() {
+        let text = "Michael R. Bloomberg met John F. Kennedy and Harry S. Truman. Mr. Smith came.";
+        let at = |s: &str| text.find(s).expect("in the text");
+        let raw = |start: usize, end: usize, entity_type| RawMention {
+            field: TextField::Body,
+            start,
+            end,
+            entity_type,
+            known: None,
+        };
+        let mut mentions = vec![
+            raw(0, at(" Bloomberg"), EntityType::Person),
+            raw(
+                at("Bloomberg"),
+                at("Bloomberg") + 9,
+                EntityType::Organisation,
+            ),
+            raw(at("John"), at(" Kennedy"), EntityType::Person),
+            raw(at("Harry"), at("Harry") + 15, EntityType::Person),
+            raw(at("Smith"), at("Smith") + 5, EntityType::Person),
+        ];
+        join_family_names_after_initials(text, &mut mentions);
+        assert_eq!(
+            spans(&mentions, text),
+            [
+                ("Michael R. Bloomberg".to_string(), EntityType::Person),
+                ("John F. Kennedy".to_string(), EntityType::Person),
+                ("Harry S. Truman".to_string(), EntityType::Person),
+                ("Smith".to_string(), EntityType::Person),
             ]
         );
     }
