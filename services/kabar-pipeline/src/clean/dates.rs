@@ -359,14 +359,14 @@ pub fn dateline(line: &str) -> Option<String> {
     if words.len() > 12 {
         return None;
     }
-    let is_date_word = |w: &str| {
+    let part_of_date = |w: &str| {
         w.chars().any(|c| c.is_ascii_digit())
             || MONTHS.iter().any(|(name, _)| *name == w)
             || ZONES.iter().any(|(name, _)| *name == w)
             || is_date_word(w)
     };
     // Beside the date, room for a place ("Jakarta", "Kuala Lumpur") and little else.
-    let others = words.iter().filter(|w| !is_date_word(w.as_str())).count();
+    let others = words.iter().filter(|w| !part_of_date(w)).count();
     if others > 2 || others * 2 >= words.len() {
         return None;
     }

@@ -544,17 +544,21 @@ mod tests {
     use super::*;
     use crate::entities::EntityTagger;
 
-    #[test]
-    fn a_suffix_after_a_comma_joins_the_name() {
-        let text = "Google, Inc. hired staff in Washington, D.C. and Paris, Texas.";
-        let at = |s: &str| text.find(s).expect("in the text");
-        let raw = |start: usize, end: usize, entity_type| RawMention {
+    /// A body mention of `[start, end)`, not linked.
+    fn raw(start: usize, end: usize, entity_type: EntityType) -> RawMention {
+        RawMention {
             field: TextField::Body,
             start,
             end,
             entity_type,
             known: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_suffix_after_a_comma_joins_the_name() {
+        let text = "Google, Inc. hired staff in Washington, D.C. and Paris, Texas.";
+        let at = |s: &str| text.find(s).expect("in the text");
         let mut mentions = vec![
             raw(0, 6, EntityType::Organisation),
             raw(at("Inc."), at("Inc.") + 4, EntityType::Organisation),
@@ -580,13 +584,6 @@ mod tests {
     fn a_name_does_not_end_at_a_middle_initial() {
         let text = "Michael R. Bloomberg met John F. Kennedy and Harry S. Truman. Mr. Smith came.";
         let at = |s: &str| text.find(s).expect("in the text");
-        let raw = |start: usize, end: usize, entity_type| RawMention {
-            field: TextField::Body,
-            start,
-            end,
-            entity_type,
-            known: None,
-        };
         let mut mentions = vec![
             raw(0, at(" Bloomberg"), EntityType::Person),
             raw(
